@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, type AppConfig } from '@app/config';
+import { createLogger, PinoNestLogger } from '@app/logging';
+import { GatewayModule } from './gateway.module';
+
+/** Starts the MCP gateway's HTTP server on the configured address. */
+export async function startGateway(config: AppConfig): Promise<INestApplication> {
+  const logger = createLogger(config.logLevel, 'gateway');
+  const app = await NestFactory.create(GatewayModule.forRoot(config), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway listening');
+  return app;
+}
+
+if (require.main === module) {
+  startGateway(loadConfig()).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/config';
+import { startGateway } from './gateway/src/main';
+import { startWorker } from './worker/src/main';
+
+/** `npm start`: gateway and worker in one process, on embedded defaults. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const worker = await startWorker(config);
+  const gateway = await startGateway(config);
+  const stop = async () => {
+    await gateway.close();
+    await worker.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

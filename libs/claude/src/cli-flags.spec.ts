@@ -1,0 +1,50 @@
+import { buildCliArgs } from './cli-flags';
+import { ClaudeOptionsInvalid } from './errors';
+
+const BASE = ['-p', '--input-format=stream-json', '--output-format=stream-json', '--verbose'];
+const ID = '11111111-2222-4333-8444-777777777777';
+
+describe('buildCliArgs', () => {
+  it('always runs headless stream-json with --verbose', () => {
+    expect(buildCliArgs({})).toEqual(BASE);
+  });
+
+  it('maps every option to its flag, values in --flag=value form', () => {
+    expect(
+      buildCliArgs({
+        includePartialMessages: true,
+        model: 'claude-sonnet-4-6',
+        resume: ID,
+        forkSession: true,
+        permissionMode: 'acceptEdits',
+        allowedTools: ['Read', 'Bash(git diff *)'],
+        maxTurns: 3,
+        appendSystemPrompt: '-- be brief',
+        extraArgs: ['--setting-sources=user'],
+      }),
+    ).toEqual([
+      ...BASE,
+      '--include-partial-messages',
+      '--model=claude-sonnet-4-6',
+      `--resume=${ID}`,
+      '--fork-session',
+      '--permission-mode=acceptEdits',
+      '--allowedTools=Read,Bash(git diff *)',
+      '--max-turns=3',
+      '--append-system-prompt=-- be brief',
+      '--setting-sources=user',
+    ]);
+  });
+
+  it.each([
+    [{ resume: '--dangerously-skip-permissions' }, 'resume'],
+    [{ model: '--foo' }, 'model'],
+    [{ permissionMode: 'yolo' }, 'permissionMode'],
+    [{ allowedTools: ['Read,Bash'] }, 'allowedTools'],
+    [{ maxTurns: 0 }, 'maxTurns'],
+    [{ forkSession: true }, 'forkSession needs resume'],
+  ])('refuses %j with a message naming %s', (flags, field) => {
+    expect(() => buildCliArgs(flags as never)).toThrow(ClaudeOptionsInvalid);
+    expect(() => buildCliArgs(flags as never)).toThrow(field);
+  });
+});

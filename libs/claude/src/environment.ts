@@ -1,0 +1,48 @@
+/**
+ * The CLI sees only these variables from the worker's environment, so the worker's own
+ * secrets (Redis and S3 credentials, MCP keys) never reach a process that runs model-chosen
+ * commands.
+ */
+const ALLOWED = new Set([
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'PATH',
+  'HOME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+]);
+const ALLOWED_PREFIXES = ['LC_'];
+
+/** Settings that keep a headless CLI from phoning home, updating itself or prompting. */
+export const HEADLESS_DEFAULTS: Readonly<Record<string, string>> = {
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  DISABLE_AUTOUPDATER: '1',
+  DISABLE_TELEMETRY: '1',
+  DISABLE_ERROR_REPORTING: '1',
+};
+
+export function isAllowedVariable(name: string): boolean {
+  return ALLOWED.has(name) || ALLOWED_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/**
+ * Builds the CLI's environment: allow-listed variables of `source`, the headless defaults,
+ * then `overrides` (trusted values chosen by the worker, never by a client).
+ */
+export function cliEnvironment(
+  source: Readonly<Record<string, string | undefined>>,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && isAllowedVariable(name)) env[name] = value;
+  }
+  return { ...env, ...HEADLESS_DEFAULTS, ...overrides };
+}

@@ -1,0 +1,58 @@
+import { loadConfig } from './app-config';
+import { ConfigInvalid } from './errors';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', apiKeys: [] });
+    expect(config.redis.url).toBeUndefined();
+    expect(config.storage).toEqual({ dataDir: './.data', s3: undefined });
+    expect(config.worker.sessionIdleMs).toBe(60_000);
+    expect(config.sandbox.network).toBe('host');
+    expect(config.workspace).toEqual({ maxBytes: 1024 ** 3, gitAllowedUrls: ['https://'] });
+  });
+
+  it('parses tenants, S3 and numbers', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      MCP_API_KEYS: 'acme:0123456789abcdef, globex:fedcba9876543210',
+      S3_BUCKET: 'ckpt',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_FORCE_PATH_STYLE: 'false',
+      WORKER_CONCURRENCY: '4',
+      GIT_ALLOWED_URLS: 'https://github.com/, file://',
+    });
+    expect(config.http.apiKeys).toEqual([
+      { tenant: 'acme', key: '0123456789abcdef' },
+      { tenant: 'globex', key: 'fedcba9876543210' },
+    ]);
+    expect(config.storage.s3).toMatchObject({ bucket: 'ckpt', forcePathStyle: false });
+    expect(config.worker.concurrency).toBe(4);
+    expect(config.workspace.gitAllowedUrls).toEqual(['https://github.com/', 'file://']);
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: ' ' }).http.port).toBe(3000);
+  });
+
+  it('names each bad variable without echoing secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', SANDBOX: 'docker', MCP_API_KEYS: 'acme:short-secret' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigInvalid);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('SANDBOX');
+    expect(message).toContain('MCP_API_KEYS');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('refuses to serve without keys on a non-loopback address', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/MCP_API_KEYS/);
+    expect(loadConfig({ HOST: '::1' }).http.host).toBe('::1');
+  });
+});

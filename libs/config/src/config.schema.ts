@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** `tenant:key,tenant:key` → [{ tenant, key }]; a key shorter than 16 characters is refused. */
+const apiKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return entries.flatMap((entry) => {
+      const at = entry.indexOf(':');
+      const tenant = entry.slice(0, at);
+      const key = entry.slice(at + 1);
+      if (at <= 0 || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant) || key.length < 16) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${tenant || '?'}:…" must be tenant:key with a tenant of [A-Za-z0-9_-] and a key of at least 16 characters`,
+        });
+        return [];
+      }
+      return [{ tenant, key }];
+    });
+  });
+
+const csv = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** The environment contract of DESIGN.md plus tuning knobs; parsed once at start-up. */
+export const EnvSchema = z.object({
+  PORT: int(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.string().url().optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  CLAUDE_BIN: z.string().min(1).optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  MCP_API_KEYS: apiKeys.optional(),
+  WORKER_CONCURRENCY: int(1).max(1024).optional(),
+  SESSION_IDLE_MS: int(1000).default(60_000),
+  SANDBOX: z.enum(['bwrap', 'none']).optional(),
+  SANDBOX_NETWORK: z.enum(['host', 'proxy']).default('host'),
+  WORKSPACE_MAX_BYTES: int(1).default(GiB),
+  GIT_ALLOWED_URLS: csv.default(['https://']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CLAUDE_INACTIVITY_TIMEOUT_MS: int(1000).default(10 * 60_000),
+  CLAUDE_MAX_LINE_BYTES: int(1024).default(16 * 1024 * 1024),
+  CLAUDE_STDERR_BYTES: int(1024).default(64 * 1024),
+});
+
+export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Where an event came from. `claude` carries one CLI stdout line unchanged in `data`. */
+export const EVENT_KINDS = ['claude', 'status', 'stderr', 'parse_error', 'checkpoint', 'error'] as const;
+export const EventKindSchema = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKindSchema>;
+
+/** One entry of a session's event stream; the same shape is relayed over MCP (DESIGN.md, fixed). */
+export const SessionEventSchema = z.object({
+  id: z.string(),
+  seq: z.number().int().nonnegative(),
+  turn: z.number().int().nonnegative(),
+  kind: EventKindSchema,
+  ts: z.number().int(),
+  data: z.unknown(),
+});
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+
+/** Payload of a `parse_error` event: the line was dropped, parsing went on. */
+export const ParseErrorDataSchema = z.object({
+  reason: z.enum(['invalid_json', 'not_an_object', 'line_too_long', 'truncated']),
+  bytes: z.number().int().nonnegative(),
+  excerpt: z.string(),
+});
+export type ParseErrorData = z.infer<typeof ParseErrorDataSchema>;
