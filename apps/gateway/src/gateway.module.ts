@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule, type AppConfig } from '@app/config';
-import { HealthController } from './health/health.controller';
+import { HealthController } from '@app/health';
 
 @Module({})
 export class GatewayModule {

@@ -1,18 +1,23 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger } from '@app/logging';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { WorkerModule } from './worker.module';
 
-/** Starts a worker: it owns Claude CLI processes and takes session turns from the queue. */
-export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
+/**
+ * Starts a worker: it owns Claude CLI processes and takes session turns from the queue. It
+ * serves only /healthz (for Kubernetes probes) on WORKER_HEALTH_PORT.
+ */
+export async function startWorker(config: AppConfig): Promise<INestApplication> {
   const logger = createLogger(config.logLevel, 'worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+  const app = await NestFactory.create(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
+    bodyParser: false,
   });
   app.enableShutdownHooks();
+  await app.listen(config.worker.healthPort, config.http.host);
   logger.info({ claude: app.get<string>(CLAUDE_BINARY) }, 'worker ready');
   return app;
 }

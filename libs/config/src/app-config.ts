@@ -25,7 +25,7 @@ export interface AppConfig {
     maxLineBytes: number;
     stderrBytes: number;
   };
-  worker: { concurrency?: number; sessionIdleMs: number };
+  worker: { concurrency?: number; sessionIdleMs: number; healthPort: number };
   sandbox: { mode?: 'bwrap' | 'none'; network: 'host' | 'proxy' };
   workspace: { maxBytes: number; gitAllowedUrls: string[] };
   logLevel: Env['LOG_LEVEL'];
@@ -66,7 +66,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxLineBytes: env.CLAUDE_MAX_LINE_BYTES,
       stderrBytes: env.CLAUDE_STDERR_BYTES,
     },
-    worker: { concurrency: env.WORKER_CONCURRENCY, sessionIdleMs: env.SESSION_IDLE_MS },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      sessionIdleMs: env.SESSION_IDLE_MS,
+      healthPort: env.WORKER_HEALTH_PORT,
+    },
     sandbox: { mode: env.SANDBOX, network: env.SANDBOX_NETWORK },
     workspace: { maxBytes: env.WORKSPACE_MAX_BYTES, gitAllowedUrls: env.GIT_ALLOWED_URLS },
     logLevel: env.LOG_LEVEL,

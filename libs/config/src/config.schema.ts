@@ -42,6 +42,7 @@ const csv = z.string().transform((raw) =>
 export const EnvSchema = z.object({
   PORT: int(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_HEALTH_PORT: int(0).max(65535).default(3001),
   REDIS_URL: z.string().url().optional(),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().default('us-east-1'),
