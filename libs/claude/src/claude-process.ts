@@ -6,7 +6,6 @@ import { cliEnvironment } from './environment';
 import { ClaudeProcessClosed, ClaudeSpawnFailed } from './errors';
 import { parseJsonl, type ParsedLine } from './jsonl-parser';
 import { PlainLauncher, type Launcher } from './launcher';
-import { isResultMessage } from './messages';
 import { killGroup, trackChild } from './process-registry';
 import { StderrTail } from './stderr-tail';
 import { OutputWatchdog } from './output-watchdog';
@@ -141,7 +140,8 @@ export class ClaudeProcess {
     this.linesTaken = true;
     const source = this.watchdog.track(this.child.stdout);
     for await (const line of parseJsonl(source, { maxLineBytes: this.options.maxLineBytes })) {
-      if (line.kind === 'message' && isResultMessage(line.message)) this.watchdog.turnEnded();
+      // Any result line ends the turn, also one that fails its schema.
+      if (line.kind === 'message' && line.message.type === 'result') this.watchdog.turnEnded();
       yield line;
     }
   }
