@@ -9,8 +9,8 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
-    '^@app/(contracts|config|claude|testing|logging|health)$': '<rootDir>/libs/$1/src',
-    '^@app/(contracts|config|claude|testing|logging|health)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    '^@app/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testTimeout: 60_000,
   maxWorkers: 2,

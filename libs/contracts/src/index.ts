@@ -1,2 +1,5 @@
 export * from './events';
+export * from './jobs';
+export * from './keys';
 export * from './session';
+export * from './tools';

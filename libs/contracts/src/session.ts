@@ -11,3 +11,64 @@ export const SESSION_STATUSES = [
 ] as const;
 export const SessionStatusSchema = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+/**
+ * Legal status changes. A follow-up message re-queues an idle, hibernated or failed session
+ * (a failed turn can be retried from the transcript); `terminated` is final.
+ */
+export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
+  queued: ['running', 'failed', 'terminated'],
+  running: ['idle', 'failed', 'terminated', 'completed', 'queued'],
+  idle: ['queued', 'running', 'hibernated', 'terminated', 'completed'],
+  hibernated: ['queued', 'running', 'terminated'],
+  failed: ['queued', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+};
+
+export const UsageTotalsSchema = z.object({
+  input_tokens: z.number().nonnegative(),
+  output_tokens: z.number().nonnegative(),
+  cache_creation_input_tokens: z.number().nonnegative(),
+  cache_read_input_tokens: z.number().nonnegative(),
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+export const ZERO_USAGE: UsageTotals = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+
+/** What a session was started with; re-applied to every CLI process the session gets. */
+export const SessionOptionsSchema = z.object({
+  model: z.string().optional(),
+  permissionMode: z.string().optional(),
+  allowedTools: z.array(z.string()).optional(),
+  maxTurns: z.number().int().optional(),
+  appendSystemPrompt: z.string().optional(),
+  /** Restore/fork source (checkpoints issue). */
+  checkpointId: z.string().optional(),
+});
+export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
+
+/** The session record kept in Redis (one hash per session). */
+export const SessionRecordSchema = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  status: SessionStatusSchema,
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  /** Turns requested so far (the number of the latest turn). */
+  turns: z.number().int().nonnegative(),
+  /** Turns that finished with a `result`. */
+  completedTurns: z.number().int().nonnegative(),
+  options: SessionOptionsSchema,
+  /** Claude's own session id (from `system/init`), used for `--resume`. */
+  claudeSessionId: z.string().optional(),
+  usage: UsageTotalsSchema,
+  costUsd: z.number().nonnegative(),
+  lastCheckpointId: z.string().optional(),
+  lastError: z.string().optional(),
+});
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;

@@ -1,0 +1,119 @@
+import { join, resolve } from 'node:path';
+import { ClaudeProcess, type ClaudeFlags } from '@app/claude';
+import type { SessionRecord } from '@app/contracts';
+import { LiveSession, type EventSink } from './live-session';
+
+export interface RegistryOptions {
+  binary: string;
+  dataDir: string;
+  /** Environment the CLI's allow-listed variables are drawn from. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Extra variables the operator chose to pass through (never client input). */
+  passthrough: Readonly<Record<string, string>>;
+  inactivityTimeoutMs: number;
+  maxLineBytes: number;
+  stderrBytes: number;
+  sinkFor(sessionId: string): EventSink;
+}
+
+/** Per-session directories on this worker: workspace, Claude config dir and a private HOME. */
+export function sessionDirs(dataDir: string, sessionId: string) {
+  const root = resolve(dataDir, 'sessions', sessionId);
+  return { root, workspaceDir: join(root, 'ws'), configDir: join(root, 'cfg'), home: join(root, 'home') };
+}
+
+export function flagsFor(record: SessionRecord): ClaudeFlags {
+  const o = record.options;
+  return {
+    includePartialMessages: true,
+    model: o.model,
+    permissionMode: o.permissionMode as ClaudeFlags['permissionMode'],
+    allowedTools: o.allowedTools,
+    maxTurns: o.maxTurns,
+    appendSystemPrompt: o.appendSystemPrompt,
+    resume: record.claudeSessionId,
+  };
+}
+
+/** The live CLI processes this worker holds, by session id. */
+export class LiveSessionRegistry {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  get(sessionId: string): LiveSession | undefined {
+    const session = this.live.get(sessionId);
+    return session?.process.running ? session : undefined;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  ids(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Starts the session's CLI (resuming Claude's own session when it has one). */
+  async open(record: SessionRecord): Promise<LiveSession> {
+    this.cancelIdle(record.id);
+    const dirs = sessionDirs(this.options.dataDir, record.id);
+    let session: LiveSession | undefined;
+    const process = await ClaudeProcess.start({
+      binary: this.options.binary,
+      workspaceDir: dirs.workspaceDir,
+      configDir: dirs.configDir,
+      flags: flagsFor(record),
+      env: this.options.env,
+      envOverrides: { ...this.options.passthrough, HOME: dirs.home },
+      inactivityTimeoutMs: this.options.inactivityTimeoutMs,
+      maxLineBytes: this.options.maxLineBytes,
+      stderrBytes: this.options.stderrBytes,
+      onStderr: (text) => session?.stderr(text),
+    });
+    session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
+    session.claudeSessionId = record.claudeSessionId;
+    this.live.set(record.id, session);
+    void session.done.then(() => {
+      if (this.live.get(record.id) === session) this.live.delete(record.id);
+      this.cancelIdle(record.id);
+    });
+    return session;
+  }
+
+  /** Runs `onIdle` after `ms` unless the session is used (or closed) first. */
+  scheduleIdle(sessionId: string, ms: number, onIdle: () => void): void {
+    this.cancelIdle(sessionId);
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(sessionId);
+      onIdle();
+    }, ms);
+    timer.unref();
+    this.idleTimers.set(sessionId, timer);
+  }
+
+  cancelIdle(sessionId: string): void {
+    clearTimeout(this.idleTimers.get(sessionId));
+    this.idleTimers.delete(sessionId);
+  }
+
+  /**
+   * Ends the session's process: gracefully (stdin closed, so the CLI finishes its transcript),
+   * or at once. Resolves when it has exited.
+   */
+  async close(sessionId: string, mode: 'graceful' | 'kill', graceMs = 10_000): Promise<void> {
+    const session = this.live.get(sessionId);
+    this.cancelIdle(sessionId);
+    if (!session) return;
+    if (mode === 'kill') await session.process.terminate(2_000);
+    else {
+      session.process.closeInput();
+      const timer = setTimeout(() => void session.process.terminate(2_000), graceMs);
+      await session.process.exited;
+      clearTimeout(timer);
+    }
+    await session.done;
+    this.live.delete(sessionId);
+  }
+}

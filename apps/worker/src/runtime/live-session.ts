@@ -1,0 +1,118 @@
+import {
+  ClaudeProcess,
+  isResultMessage,
+  isSystemInitMessage,
+  type ClaudeExit,
+  type ClaudeMessage,
+  type ResultMessage,
+} from '@app/claude';
+import { lineEvent, type NewEvent } from '../turn/turn-events';
+
+/** Where a session's events go; `push` returning false means: wait for capacity before reading on. */
+export interface EventSink {
+  push(event: NewEvent): boolean;
+  waitForCapacity(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** The CLI stopped before the turn's `result`. */
+export class CliExitedMidTurn extends Error {
+  override readonly name = 'CliExitedMidTurn';
+  constructor(readonly exit: ClaudeExit) {
+    super(
+      exit.reason === 'inactivity_timeout'
+        ? 'the Claude CLI produced no output for too long and was stopped'
+        : `the Claude CLI exited before finishing the turn (code ${exit.code}, signal ${exit.signal})`,
+    );
+  }
+}
+
+interface PendingTurn {
+  resolve(result: ResultMessage): void;
+  reject(error: Error): void;
+}
+
+const STDERR_BUDGET_PER_TURN = 64 * 1024;
+
+/**
+ * A session's live CLI process on this worker: one reader moves every stdout line to the
+ * session's event sink (pausing the CLI while the sink is full) and ends turns on `result`.
+ */
+export class LiveSession {
+  private turn = 0;
+  private pending: PendingTurn | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastTotalCost = 0;
+  private stderrBudget = STDERR_BUDGET_PER_TURN;
+  claudeSessionId: string | undefined;
+  readonly done: Promise<ClaudeExit>;
+
+  constructor(
+    readonly sessionId: string,
+    readonly process: ClaudeProcess,
+    private readonly sink: EventSink,
+  ) {
+    this.done = this.pump();
+  }
+
+  /** Sends a message and resolves with its `result`; turns of one session run one at a time. */
+  runTurn(turn: number, message: string): Promise<ResultMessage> {
+    const run = this.chain.then(() => this.deliver(turn, message));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** This turn's cost: the CLI reports a running total per process. */
+  costOf(result: ResultMessage): number {
+    const total = typeof result.total_cost_usd === 'number' ? result.total_cost_usd : this.lastTotalCost;
+    const delta = Math.max(0, total - this.lastTotalCost);
+    this.lastTotalCost = total;
+    return delta;
+  }
+
+  /** Stderr as events, bounded per turn so a chatty CLI cannot flood the stream. */
+  stderr(text: string): void {
+    if (this.stderrBudget <= 0) return;
+    const kept = text.slice(0, this.stderrBudget);
+    this.stderrBudget -= kept.length;
+    this.sink.push({ turn: this.turn, kind: 'stderr', data: { text: kept, truncated: kept.length < text.length } });
+  }
+
+  private async deliver(turn: number, message: string): Promise<ResultMessage> {
+    if (!this.process.running) throw new CliExitedMidTurn(await this.process.exited);
+    this.turn = turn;
+    this.stderrBudget = STDERR_BUDGET_PER_TURN;
+    const result = new Promise<ResultMessage>((resolve, reject) => (this.pending = { resolve, reject }));
+    await this.process.send(message);
+    return result;
+  }
+
+  private async pump(): Promise<ClaudeExit> {
+    for await (const line of this.process.lines()) {
+      if (!this.sink.push(lineEvent(line, this.turn))) await this.sink.waitForCapacity();
+      if (line.kind === 'message') this.observe(line.message);
+    }
+    const exit = await this.process.exited;
+    this.settle((p) => p.reject(new CliExitedMidTurn(exit)));
+    return exit;
+  }
+
+  private observe(message: ClaudeMessage): void {
+    if (isSystemInitMessage(message)) this.claudeSessionId = message.session_id;
+    else if (message.type === 'result') {
+      const result = message as ResultMessage;
+      if (isResultMessage(message) && message.session_id) this.claudeSessionId = message.session_id;
+      this.settle((p) => p.resolve(result));
+    }
+  }
+
+  private settle(action: (pending: PendingTurn) => void): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) action(pending);
+  }
+}

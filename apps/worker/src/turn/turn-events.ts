@@ -1,0 +1,38 @@
+import type { EventKind } from '@app/contracts';
+import type { ClaudeExit, ParsedLine } from '@app/claude';
+
+/** An event before the log gives it an id and a seq. */
+export interface NewEvent {
+  turn: number;
+  kind: EventKind;
+  data: unknown;
+}
+
+/** A CLI stdout line as an event: `claude` carries the line unchanged, bad lines become `parse_error`. */
+export function lineEvent(line: ParsedLine, turn: number): NewEvent {
+  return line.kind === 'message'
+    ? { turn, kind: 'claude', data: line.message }
+    : { turn, kind: 'parse_error', data: line.error };
+}
+
+export const statusEvent = (turn: number, status: string, detail?: Record<string, unknown>): NewEvent => ({
+  turn,
+  kind: 'status',
+  data: { status, ...detail },
+});
+
+export const errorEvent = (turn: number, code: string, message: string, detail?: Record<string, unknown>): NewEvent => ({
+  turn,
+  kind: 'error',
+  data: { code, message, ...detail },
+});
+
+/** How a CLI that stopped without finishing its turn is described to the client. */
+export function exitDetail(exit: ClaudeExit): Record<string, unknown> {
+  return {
+    exitCode: exit.code,
+    signal: exit.signal,
+    reason: exit.reason,
+    stderrTail: exit.stderr.slice(-2_000),
+  };
+}

@@ -1,0 +1,150 @@
+import type { ResultMessage } from '@app/claude';
+import type { SessionRecord, TurnJob } from '@app/contracts';
+import { IllegalTransition, type SessionStore } from '@app/sessions';
+import type { Logger } from 'pino';
+import { CliExitedMidTurn, type LiveSession } from '../runtime/live-session';
+import type { LiveSessionRegistry } from '../runtime/live-session-registry';
+import type { SessionLeases } from '../runtime/session-lease';
+import { errorEvent, exitDetail, statusEvent, type NewEvent } from './turn-events';
+
+export interface TurnRunnerDeps {
+  store: SessionStore;
+  leases: SessionLeases;
+  registry: LiveSessionRegistry;
+  /** Appends events outside a live process's stream (status changes, errors). */
+  append(sessionId: string, events: NewEvent[]): Promise<void>;
+  /** Asks the worker holding the session to hand it over. */
+  requestRelease(sessionId: string): Promise<void>;
+  /** Called for sessions this worker holds, when it starts and stops holding them. */
+  onHeld(sessionId: string, held: boolean): void;
+  sessionIdleMs: number;
+  logger: Logger;
+}
+
+export type TurnOutcome =
+  | { kind: 'done'; result: ResultMessage }
+  | { kind: 'failed'; error: string }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'busy-elsewhere' };
+
+/** Runs one turn job: take the session, deliver the message, stream until `result`, record it. */
+export class TurnRunner {
+  /** Sessions another worker asked for: handed over as soon as their current turn ends. */
+  private readonly releaseWanted = new Set<string>();
+
+  constructor(private readonly deps: TurnRunnerDeps) {}
+
+  /** Another worker has a turn for this session: hibernate it now, or after its running turn. */
+  async release(sessionId: string): Promise<void> {
+    if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
+    else await this.hibernate(sessionId);
+  }
+
+  async run(job: TurnJob): Promise<TurnOutcome> {
+    const { store, leases } = this.deps;
+    const record = await store.find(job.sessionId);
+    if (!record || record.tenant !== job.tenant) return { kind: 'skipped', reason: 'no such session' };
+    if (record.status === 'terminated') return { kind: 'skipped', reason: 'terminated' };
+    if (!(await leases.acquire(job.sessionId))) {
+      await this.deps.requestRelease(job.sessionId);
+      return { kind: 'busy-elsewhere' };
+    }
+    this.deps.onHeld(job.sessionId, true);
+    let live: LiveSession;
+    try {
+      live = this.deps.registry.get(job.sessionId) ?? (await this.open(record));
+      this.deps.registry.cancelIdle(job.sessionId);
+      await store.transition(job.sessionId, 'running', { from: ['queued', 'idle', 'hibernated', 'running'] });
+    } catch (error) {
+      // Nothing reached the CLI: give the session back and let the queue retry (or skip).
+      await this.kill(job.sessionId);
+      if (error instanceof IllegalTransition) return { kind: 'skipped', reason: error.message };
+      throw error;
+    }
+    await this.deps.append(job.sessionId, [statusEvent(job.turn, 'running')]);
+    try {
+      const result = await live.runTurn(job.turn, job.message);
+      return await this.finish(job, live, result);
+    } catch (error) {
+      return this.fail(job, error);
+    }
+  }
+
+  private async open(record: SessionRecord): Promise<LiveSession> {
+    const live = await this.deps.registry.open(record);
+    void live.done.then((exit) =>
+      this.deps.logger.debug({ sessionId: record.id, exit: { code: exit.code, reason: exit.reason } }, 'cli exited'),
+    );
+    return live;
+  }
+
+  private async finish(job: TurnJob, live: LiveSession, result: ResultMessage): Promise<TurnOutcome> {
+    const usage = result.usage ?? {};
+    await this.deps.store.recordResult(job.sessionId, {
+      inputTokens: usage.input_tokens ?? 0,
+      outputTokens: usage.output_tokens ?? 0,
+      cacheCreationTokens: usage.cache_creation_input_tokens ?? 0,
+      cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+      costUsd: live.costOf(result),
+      claudeSessionId: live.claudeSessionId,
+    });
+    await this.settle(job, 'idle', result.is_error ? { lastError: describeResultError(result) } : {});
+    if (this.releaseWanted.delete(job.sessionId)) await this.hibernate(job.sessionId);
+    else {
+      this.deps.registry.scheduleIdle(job.sessionId, this.deps.sessionIdleMs, () => void this.hibernate(job.sessionId));
+    }
+    return { kind: 'done', result };
+  }
+
+  private async fail(job: TurnJob, error: unknown): Promise<TurnOutcome> {
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = error instanceof CliExitedMidTurn ? exitDetail(error.exit) : {};
+    const current = await this.deps.store.find(job.sessionId);
+    if (current?.status !== 'terminated') {
+      await this.deps.append(job.sessionId, [errorEvent(job.turn, 'cli_failed', message, detail)]);
+      await this.settle(job, 'failed', { lastError: message });
+    }
+    await this.deps.registry.close(job.sessionId, 'kill');
+    await this.deps.leases.release(job.sessionId);
+    this.deps.onHeld(job.sessionId, false);
+    return { kind: 'failed', error: message };
+  }
+
+  /** Moves running → status unless the session was terminated meanwhile. */
+  private async settle(job: TurnJob, status: 'idle' | 'failed', patch: Partial<SessionRecord>): Promise<void> {
+    try {
+      await this.deps.store.transition(job.sessionId, status, { from: ['running'], patch });
+      await this.deps.append(job.sessionId, [statusEvent(job.turn, status)]);
+    } catch (error) {
+      this.deps.logger.debug({ sessionId: job.sessionId, err: error }, 'status not changed');
+    }
+  }
+
+  /** Ends an idle session's process; its next message starts a new one with --resume. */
+  async hibernate(sessionId: string): Promise<void> {
+    const live = this.deps.registry.get(sessionId);
+    if (live?.busy) return;
+    await this.deps.registry.close(sessionId, 'graceful');
+    const record = await this.deps.store.find(sessionId);
+    try {
+      await this.deps.store.transition(sessionId, 'hibernated', { from: ['idle'] });
+      await this.deps.append(sessionId, [statusEvent(record?.turns ?? 0, 'hibernated')]);
+    } catch {
+      // queued again or terminated meanwhile: nothing to record
+    }
+    await this.deps.leases.release(sessionId);
+    this.deps.onHeld(sessionId, false);
+  }
+
+  /** Stops the session's process at once (terminate from a client). */
+  async kill(sessionId: string): Promise<void> {
+    await this.deps.registry.close(sessionId, 'kill');
+    await this.deps.leases.release(sessionId);
+    this.deps.onHeld(sessionId, false);
+  }
+}
+
+function describeResultError(result: ResultMessage): string {
+  if (typeof result.result === 'string' && result.result) return result.result.slice(0, 500);
+  return (result.errors ?? [result.subtype]).join('; ').slice(0, 500);
+}

@@ -1,0 +1,2 @@
+export * from './queue-options';
+export * from './turn-queue';

@@ -1,0 +1,33 @@
+import Redis, { type RedisOptions } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  /** Shown in CLIENT LIST, so an operator can tell the connections apart. */
+  name: string;
+  /** BullMQ's blocking connections need null (retry forever); plain commands fail after a while. */
+  maxRetriesPerRequest?: number | null;
+  extra?: RedisOptions;
+}
+
+/**
+ * The one place Redis connections are made: same reconnect policy everywhere, a name per
+ * connection, auto-pipelining for the many small commands of the event path.
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
+  return new Redis(url, {
+    connectionName: options.name,
+    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
+    ...options.extra,
+  });
+}
+
+/** Closes a connection politely, or drops it when Redis is gone. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await Promise.race([redis.quit(), new Promise((_, reject) => setTimeout(reject, 1_000))]);
+  } catch {
+    redis.disconnect();
+  }
+}

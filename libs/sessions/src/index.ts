@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './session-store';
+export type { SessionPage } from './tenant-index';
