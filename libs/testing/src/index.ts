@@ -1,1 +1,2 @@
 export * from './messages-stub';
+export * from './services';
