@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, process, setTimeout */
 'use strict';
 // A lightweight stand-in for the `claude` CLI (Claude Code 2.1.331) in headless stream-json mode,
 // for load tests that need hundreds of processes. See README.md for scenarios and knobs.

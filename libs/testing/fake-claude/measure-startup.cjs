@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, process, __dirname, console, performance */
 'use strict';
 // Measures what a load test pays per simulator process: time from spawn() to the first stdout
 // line (shape B, the user line written right after spawn) and the RSS of the idle process after

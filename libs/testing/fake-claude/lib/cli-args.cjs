@@ -1,6 +1,4 @@
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, module */
 'use strict';
 const { suggestSimilar } = require('./suggest.cjs');
 

@@ -1,6 +1,4 @@
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, module */
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
 const { resolve } = require('node:path');

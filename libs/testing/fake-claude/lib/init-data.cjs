@@ -1,5 +1,4 @@
 // @ts-check
-/* global module */
 'use strict';
 
 // Static parts of `system/init` and of the `initialize` control response, copied from a real

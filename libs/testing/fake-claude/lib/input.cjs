@@ -1,6 +1,4 @@
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, module, process, setTimeout, clearTimeout */
 'use strict';
 const { fstatSync, writeSync } = require('node:fs');
 const { handleControl } = require('./control.cjs');

@@ -1,6 +1,4 @@
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, module, performance */
 'use strict';
 const { VERSION } = require('./init-data.cjs');
 const { uuid } = require('./util.cjs');

@@ -1,6 +1,4 @@
 // @ts-check
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: no build step, fast start */
-/* global require, module, process */
 'use strict';
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');

@@ -1,5 +1,4 @@
 // @ts-check
-/* global module */
 'use strict';
 
 // A port of commander's suggestSimilar (the real CLI is built on commander 13), so typos get the

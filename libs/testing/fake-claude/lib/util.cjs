@@ -1,5 +1,4 @@
 // @ts-check
-/* global module, performance, setTimeout, setInterval */
 'use strict';
 
 /** @param {number} ms */
