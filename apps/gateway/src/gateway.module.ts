@@ -2,14 +2,41 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
+import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
+
+/** What the composition root adds to the gateway: the tools, and where their dependencies come from. */
+export interface GatewayExtensions {
+  /** Modules whose exported providers the toolset factory injects (sessions, queue...). */
+  imports?: McpModuleOptions['imports'];
+  providers?: McpModuleOptions['providers'];
+  /** The MCP_TOOLSET provider; default: no tools. */
+  toolset?: McpModuleOptions['toolset'];
+  /** Redis for MCP sessions; default: a connection to REDIS_URL (none: /mcp answers 503). */
+  redis?: McpModuleOptions['redis'];
+}
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, extensions: GatewayExtensions = {}): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), TerminusModule],
+      imports: [ConfigModule.forRoot(config), TerminusModule, mcpModule(config, extensions)],
       controllers: [HealthController],
     };
   }
+}
+
+function mcpModule(
+  config: AppConfig,
+  extensions: GatewayExtensions,
+): DynamicModule | typeof McpUnavailableModule {
+  const { url, keyPrefix } = config.redis;
+  const redis = extensions.redis ?? (url ? { url, keyPrefix } : undefined);
+  if (!redis) return McpUnavailableModule;
+  return McpModule.register({
+    imports: extensions.imports,
+    providers: extensions.providers,
+    toolset: extensions.toolset ?? { useValue: [] },
+    redis,
+  });
 }

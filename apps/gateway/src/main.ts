@@ -3,15 +3,22 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger } from '@app/logging';
-import { GatewayModule } from './gateway.module';
+import { GatewayModule, type GatewayExtensions } from './gateway.module';
+import { sessionExtensions } from './sessions/sessions.module';
 
 /** Starts the MCP gateway's HTTP server on the configured address. */
-export async function startGateway(config: AppConfig): Promise<INestApplication> {
+export async function startGateway(
+  config: AppConfig,
+  extensions?: GatewayExtensions,
+): Promise<INestApplication> {
   const logger = createLogger(config.logLevel, 'gateway');
-  const app = await NestFactory.create(GatewayModule.forRoot(config), {
-    logger: new PinoNestLogger(logger),
-    bodyParser: false,
-  });
+  const app = await NestFactory.create(
+    GatewayModule.forRoot(config, extensions ?? sessionExtensions),
+    {
+      logger: new PinoNestLogger(logger),
+      bodyParser: false,
+    },
+  );
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway listening');

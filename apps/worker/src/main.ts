@@ -12,7 +12,7 @@ import { WorkerModule } from './worker.module';
  */
 export async function startWorker(config: AppConfig): Promise<INestApplication> {
   const logger = createLogger(config.logLevel, 'worker');
-  const app = await NestFactory.create(WorkerModule.forRoot(config), {
+  const app = await NestFactory.create(WorkerModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });

@@ -1,16 +1,59 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
 import { TerminusModule } from '@nestjs/terminus';
-import { ConfigModule, type AppConfig } from '@app/config';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
+import { queuePrefix, TURN_QUEUE } from '@app/contracts';
 import { HealthController } from '@app/health';
+import { TURN_JOB_OPTIONS } from '@app/queue';
+import { closeRedis } from '@app/redis';
 import { ClaudeCliModule } from './cli/claude-cli.module';
+import { LiveSessionRegistry } from './runtime/live-session-registry';
+import { SessionLeases } from './runtime/session-lease';
+import { TurnProcessor } from './turn/turn.processor';
+import { TurnRunner } from './turn/turn-runner';
+import { workerProviders } from './worker.providers';
+import { REDIS_COMMANDS, REDIS_SUBSCRIBER } from './worker.tokens';
+
+/** Hibernates what it holds on shutdown, so another worker can resume those sessions. */
+@Injectable()
+class WorkerShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly runner: TurnRunner,
+    private readonly registry: LiveSessionRegistry,
+    private readonly leases: SessionLeases,
+    @Inject(REDIS_COMMANDS) private readonly commands: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.registry.ids().map((id) => this.runner.hibernate(id)));
+    await this.leases.close();
+    await Promise.all([closeRedis(this.commands), closeRedis(this.subscriber)]);
+  }
+}
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), TerminusModule, ClaudeCliModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        TerminusModule,
+        ClaudeCliModule,
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({
+            connection: { url: c.redis.url, maxRetriesPerRequest: null, connectionName: 'worker-queue' },
+            prefix: queuePrefix(c.redis.keyPrefix),
+          }),
+        }),
+        BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
+      ],
       controllers: [HealthController],
+      providers: [...workerProviders(logger), TurnProcessor, WorkerShutdown],
     };
   }
 }

@@ -5,7 +5,7 @@ import { ConfigInvalid } from './errors';
 /** Validated configuration, grouped by the part of the system that reads it. */
 export interface AppConfig {
   http: { port: number; host: string; apiKeys: Array<{ tenant: string; key: string }> };
-  redis: { url?: string };
+  redis: { url?: string; keyPrefix: string };
   storage: {
     dataDir: string;
     s3?: {
@@ -24,8 +24,15 @@ export interface AppConfig {
     inactivityTimeoutMs: number;
     maxLineBytes: number;
     stderrBytes: number;
+    envPassthrough: string[];
   };
-  worker: { concurrency?: number; sessionIdleMs: number; healthPort: number };
+  worker: {
+    concurrency?: number;
+    sessionIdleMs: number;
+    healthPort: number;
+    eventBufferEvents: number;
+  };
+  events: { maxLen: number; turnWaitMaxMs: number };
   sandbox: { mode?: 'bwrap' | 'none'; network: 'host' | 'proxy' };
   workspace: { maxBytes: number; gitAllowedUrls: string[] };
   logLevel: Env['LOG_LEVEL'];
@@ -44,7 +51,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return {
     http: { port: env.PORT, host: env.HOST, apiKeys },
-    redis: { url: env.REDIS_URL },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     storage: {
       dataDir: env.DATA_DIR,
       s3: env.S3_BUCKET
@@ -65,12 +72,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       inactivityTimeoutMs: env.CLAUDE_INACTIVITY_TIMEOUT_MS,
       maxLineBytes: env.CLAUDE_MAX_LINE_BYTES,
       stderrBytes: env.CLAUDE_STDERR_BYTES,
+      envPassthrough: env.CLAUDE_ENV_PASSTHROUGH,
     },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       sessionIdleMs: env.SESSION_IDLE_MS,
       healthPort: env.WORKER_HEALTH_PORT,
+      eventBufferEvents: env.EVENT_BUFFER_EVENTS,
     },
+    events: { maxLen: env.EVENT_STREAM_MAXLEN, turnWaitMaxMs: env.TURN_WAIT_MAX_MS },
     sandbox: { mode: env.SANDBOX, network: env.SANDBOX_NETWORK },
     workspace: { maxBytes: env.WORKSPACE_MAX_BYTES, gitAllowedUrls: env.GIT_ALLOWED_URLS },
     logLevel: env.LOG_LEVEL,

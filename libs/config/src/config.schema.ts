@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: int(0).max(65535).default(3001),
   REDIS_URL: z.string().url().optional(),
+  /** Prepended to every key, so deployments (or test suites) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]*$/).default(''),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().min(3).optional(),
@@ -65,6 +67,14 @@ export const EnvSchema = z.object({
   CLAUDE_INACTIVITY_TIMEOUT_MS: int(1000).default(10 * 60_000),
   CLAUDE_MAX_LINE_BYTES: int(1024).default(16 * 1024 * 1024),
   CLAUDE_STDERR_BYTES: int(1024).default(64 * 1024),
+  /** Extra variable names passed to the CLI (operator's choice, e.g. a simulator's settings). */
+  CLAUDE_ENV_PASSTHROUGH: csv.default([]),
+  /** Events a worker buffers per session before it pauses the CLI's output. */
+  EVENT_BUFFER_EVENTS: int(10).default(2_000),
+  /** Events kept per session stream (older ones are trimmed). */
+  EVENT_STREAM_MAXLEN: int(100).default(10_000),
+  /** Longest a `wait: true` tool call waits for its turn. */
+  TURN_WAIT_MAX_MS: int(1000).default(10 * 60_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

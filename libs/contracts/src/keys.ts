@@ -26,6 +26,9 @@ export const channels = {
   control: (sessionId: string) => `${P}:{${sessionId}}:control`,
 } as const;
 
-/** BullMQ prefix: a hash tag keeps all of a queue's keys in one Cluster slot. */
-export const QUEUE_PREFIX = `{${P}}`;
+/**
+ * BullMQ prefix: a hash tag keeps all of a queue's keys in one Cluster slot. BullMQ cannot use
+ * ioredis' keyPrefix, so a deployment's REDIS_KEY_PREFIX goes inside the tag.
+ */
+export const queuePrefix = (keyPrefix = '') => `{${keyPrefix}${P}}`;
 export const TURN_QUEUE = 'turns';

@@ -14,10 +14,11 @@ export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 
 /**
  * Legal status changes. A follow-up message re-queues an idle, hibernated or failed session
- * (a failed turn can be retried from the transcript); `terminated` is final.
+ * (a failed turn can be retried from the transcript); an interrupted queued turn leaves the
+ * session idle; `terminated` is final.
  */
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
-  queued: ['running', 'failed', 'terminated'],
+  queued: ['running', 'idle', 'failed', 'terminated'],
   running: ['idle', 'failed', 'terminated', 'completed', 'queued'],
   idle: ['queued', 'running', 'hibernated', 'terminated', 'completed'],
   hibernated: ['queued', 'running', 'terminated'],

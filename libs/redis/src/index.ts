@@ -1,1 +1,2 @@
+export * from './embedded-redis';
 export * from './redis-connection';

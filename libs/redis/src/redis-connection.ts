@@ -3,6 +3,10 @@ import Redis, { type RedisOptions } from 'ioredis';
 export interface RedisConnectionOptions {
   /** Shown in CLIENT LIST, so an operator can tell the connections apart. */
   name: string;
+  /** Prepended to every key (REDIS_KEY_PREFIX). */
+  keyPrefix?: string;
+  /** Where connection errors go (ioredis reconnects by itself; unheard errors crash the process). */
+  onError?: (error: Error) => void;
   /** BullMQ's blocking connections need null (retry forever); plain commands fail after a while. */
   maxRetriesPerRequest?: number | null;
   extra?: RedisOptions;
@@ -13,13 +17,16 @@ export interface RedisConnectionOptions {
  * connection, auto-pipelining for the many small commands of the event path.
  */
 export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName: options.name,
+    keyPrefix: options.keyPrefix || undefined,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest,
     enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     ...options.extra,
   });
+  redis.on('error', options.onError ?? (() => undefined));
+  return redis;
 }
 
 /** Closes a connection politely, or drops it when Redis is gone. */

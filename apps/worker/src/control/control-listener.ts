@@ -10,13 +10,18 @@ const PREFIX = channels.control('');
  */
 export class ControlListener {
   private readonly sessions = new Set<string>();
+  private handler: (sessionId: string, message: ControlMessage) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly subscriber: Redis,
-    private readonly onControl: (sessionId: string, message: ControlMessage) => Promise<void>,
     private readonly logger: Logger,
   ) {
     subscriber.on('message', (channel: string, text: string) => void this.dispatch(channel, text));
+  }
+
+  /** Sets what happens on a control message (the turn runner, created after this listener). */
+  onControl(handler: (sessionId: string, message: ControlMessage) => Promise<void>): void {
+    this.handler = handler;
   }
 
   async hold(sessionId: string, held: boolean): Promise<void> {
@@ -39,7 +44,7 @@ export class ControlListener {
       return;
     }
     try {
-      await this.onControl(sessionId, parsed.data);
+      await this.handler(sessionId, parsed.data);
     } catch (error) {
       this.logger.error({ sessionId, err: error, action: parsed.data.action }, 'control action failed');
     }

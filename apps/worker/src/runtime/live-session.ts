@@ -13,6 +13,7 @@ export interface EventSink {
   push(event: NewEvent): boolean;
   waitForCapacity(): Promise<void>;
   flush(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** The CLI stopped before the turn's `result`. */
@@ -62,6 +63,11 @@ export class LiveSession {
     return run;
   }
 
+  /** Resolves when every event of this session so far is in the stream. */
+  flushEvents(): Promise<void> {
+    return this.sink.flush();
+  }
+
   get busy(): boolean {
     return this.pending !== undefined;
   }
@@ -98,6 +104,7 @@ export class LiveSession {
     }
     const exit = await this.process.exited;
     this.settle((p) => p.reject(new CliExitedMidTurn(exit)));
+    await this.sink.close().catch(() => undefined);
     return exit;
   }
 

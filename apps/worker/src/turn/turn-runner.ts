@@ -34,6 +34,13 @@ export class TurnRunner {
 
   constructor(private readonly deps: TurnRunnerDeps) {}
 
+  /** A client's interrupt or terminate, or another worker's request for the session. */
+  async control(sessionId: string, action: 'interrupt' | 'terminate' | 'release'): Promise<void> {
+    if (action === 'interrupt') await this.deps.registry.get(sessionId)?.process.interrupt();
+    else if (action === 'terminate') await this.kill(sessionId);
+    else await this.release(sessionId);
+  }
+
   /** Another worker has a turn for this session: hibernate it now, or after its running turn. */
   async release(sessionId: string): Promise<void> {
     if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
@@ -79,6 +86,8 @@ export class TurnRunner {
   }
 
   private async finish(job: TurnJob, live: LiveSession, result: ResultMessage): Promise<TurnOutcome> {
+    // The result line must be readable before the status says idle.
+    await live.flushEvents();
     const usage = result.usage ?? {};
     await this.deps.store.recordResult(job.sessionId, {
       inputTokens: usage.input_tokens ?? 0,
@@ -99,12 +108,13 @@ export class TurnRunner {
   private async fail(job: TurnJob, error: unknown): Promise<TurnOutcome> {
     const message = error instanceof Error ? error.message : String(error);
     const detail = error instanceof CliExitedMidTurn ? exitDetail(error.exit) : {};
+    // Closing first also flushes the process's last lines, so the error event comes after them.
+    await this.deps.registry.close(job.sessionId, 'kill');
     const current = await this.deps.store.find(job.sessionId);
     if (current?.status !== 'terminated') {
       await this.deps.append(job.sessionId, [errorEvent(job.turn, 'cli_failed', message, detail)]);
       await this.settle(job, 'failed', { lastError: message });
     }
-    await this.deps.registry.close(job.sessionId, 'kill');
     await this.deps.leases.release(job.sessionId);
     this.deps.onHeld(job.sessionId, false);
     return { kind: 'failed', error: message };

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { JsonRpcCode, replyJsonRpcError } from '../mcp/json-rpc';
+import { rebindingRefusal } from './loopback-origin';
+import { LOCAL_TENANT, setTenant } from './request-tenant';
+import { bearerToken, TenantKeyring } from './tenant-keyring';
+
+const REALM = 'Bearer realm="mcp"';
+
+/**
+ * Decides who sends each request, on every request (the MCP session never vouches for it):
+ * with MCP_API_KEYS, the tenant whose bearer key it presents, else 401; without keys, tenant
+ * `local`, for requests addressed to this machine only (403 otherwise).
+ */
+@Injectable()
+export class TenantAuthMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
+  private readonly log = new Logger('TenantAuth');
+  private readonly keyring: TenantKeyring;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.keyring = new TenantKeyring(config.http.apiKeys);
+  }
+
+  use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const tenant =
+      this.keyring.size > 0 ? this.authenticate(req, res) : this.allowLoopback(req, res);
+    if (tenant === undefined) return;
+    setTenant(req, tenant);
+    next();
+  }
+
+  private authenticate(req: IncomingMessage, res: ServerResponse): string | undefined {
+    const header = req.headers.authorization;
+    if (!header) {
+      replyJsonRpcError(
+        res,
+        401,
+        JsonRpcCode.serverError,
+        'Unauthorized: send Authorization: Bearer <API key>',
+        {
+          'WWW-Authenticate': REALM,
+        },
+      );
+      return undefined;
+    }
+    const token = bearerToken(header);
+    const tenant = token === undefined ? undefined : this.keyring.tenantFor(token);
+    if (tenant === undefined) {
+      // Never the key itself: only that one was refused, and from where.
+      this.log.warn(`refused a bearer key from ${req.socket.remoteAddress ?? 'unknown address'}`);
+      replyJsonRpcError(
+        res,
+        401,
+        JsonRpcCode.serverError,
+        'Unauthorized: the bearer key is not valid for this gateway',
+        {
+          'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="the bearer key is not valid"`,
+        },
+      );
+    }
+    return tenant;
+  }
+
+  private allowLoopback(req: IncomingMessage, res: ServerResponse): string | undefined {
+    const refusal = rebindingRefusal(req.headers);
+    if (refusal === undefined) return LOCAL_TENANT;
+    this.log.warn(`refused a request: ${refusal}`);
+    replyJsonRpcError(res, 403, JsonRpcCode.serverError, `Forbidden: ${refusal}`);
+    return undefined;
+  }
+}

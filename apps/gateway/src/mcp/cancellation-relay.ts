@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { keys } from '@app/contracts';
+import { MCP_REDIS } from './redis-token';
+
+/** A call starts within moments of its request; a marker older than this concerns no call. */
+const CANCELLED_MARKER_TTL_SECONDS = 60;
+
+/**
+ * One channel for all replicas: cancellations are rare, and every replica must hear the ones for
+ * calls it runs, whichever replica the notification reached. ioredis' keyPrefix does not apply to
+ * channels, so it is added here to keep deployments that share a Redis apart.
+ */
+export function cancelChannel(redis: Redis): string {
+  return `${redis.options.keyPrefix ?? ''}csb:mcp:cancel`;
+}
+
+interface CancelMessage {
+  mcpSessionId: string;
+  requestId: RequestId;
+  reason?: string;
+}
+
+/** A running call's cancellation signal; release() once the call is over. */
+export interface TrackedCall {
+  signal: AbortSignal;
+  release(): void;
+}
+
+/**
+ * Carries `notifications/cancelled` to the replica running the call. With a transport per HTTP
+ * request, the notification always arrives on another request than the call, and in a fleet often
+ * on another replica, so the SDK's own in-process cancellation never fires.
+ */
+@Injectable()
+export class CancellationRelay implements OnModuleDestroy {
+  private readonly log = new Logger('CancellationRelay');
+  private readonly calls = new Map<string, AbortController>();
+  private subscriber?: Redis;
+  private subscribed?: Promise<unknown>;
+
+  constructor(@Inject(MCP_REDIS) private readonly redis: Redis) {}
+
+  /** Registers a call of an MCP session; resolves once cancellations for it can be received. */
+  async track(mcpSessionId: string, requestId: RequestId): Promise<TrackedCall> {
+    await this.listen();
+    const key = callKey(mcpSessionId, requestId);
+    const controller = new AbortController();
+    this.calls.set(key, controller);
+    // The cancellation may have overtaken the call (two POSTs, two replicas): it left a marker.
+    const earlier = await this.redis.get(cancelledKey(mcpSessionId, requestId));
+    if (earlier !== null) controller.abort(new CallCancelled(earlier || undefined));
+    return {
+      signal: controller.signal,
+      release: () => {
+        if (this.calls.get(key) === controller) this.calls.delete(key);
+      },
+    };
+  }
+
+  async cancel(mcpSessionId: string, requestId: RequestId, reason?: string): Promise<void> {
+    const message: CancelMessage = { mcpSessionId, requestId, reason };
+    await this.redis
+      .pipeline()
+      .set(cancelledKey(mcpSessionId, requestId), reason ?? '', 'EX', CANCELLED_MARKER_TTL_SECONDS)
+      .publish(cancelChannel(this.redis), JSON.stringify(message))
+      .exec();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const controller of this.calls.values())
+      controller.abort(new Error('the gateway is shutting down'));
+    this.calls.clear();
+    this.subscriber?.disconnect();
+  }
+
+  private listen(): Promise<unknown> {
+    if (!this.subscribed) {
+      // A subscribed connection can run nothing else, hence a connection of its own.
+      const subscriber = this.redis.duplicate();
+      subscriber.on('message', (_channel: string, payload: string) => this.onMessage(payload));
+      subscriber.on('error', (error: Error) =>
+        this.log.warn(`cancellation channel: ${error.message}`),
+      );
+      this.subscriber = subscriber;
+      this.subscribed = subscriber.subscribe(cancelChannel(this.redis)).catch((error: unknown) => {
+        this.subscribed = undefined;
+        subscriber.disconnect();
+        throw error;
+      });
+    }
+    return this.subscribed;
+  }
+
+  private onMessage(payload: string): void {
+    let message: CancelMessage;
+    try {
+      message = JSON.parse(payload) as CancelMessage;
+    } catch {
+      return;
+    }
+    const controller = this.calls.get(callKey(message.mcpSessionId, message.requestId));
+    controller?.abort(new CallCancelled(message.reason));
+  }
+}
+
+/** The abort reason a tool sees when its client cancelled the call. */
+export class CallCancelled extends Error {
+  override readonly name = 'CallCancelled';
+  constructor(reason?: string) {
+    super(`the client cancelled the call${reason ? `: ${reason}` : ''}`);
+  }
+}
+
+/** JSON keeps `1` and `"1"` apart: they are different JSON-RPC request ids. */
+function callKey(mcpSessionId: string, requestId: RequestId): string {
+  return `${mcpSessionId} ${JSON.stringify(requestId)}`;
+}
+
+/** Beside the session record (same hash tag): "this call was cancelled", for a call not yet started. */
+function cancelledKey(mcpSessionId: string, requestId: RequestId): string {
+  return `${keys.mcpSession(mcpSessionId)}:cancelled:${JSON.stringify(requestId)}`;
+}

@@ -1,0 +1,20 @@
+/** Bounds of the MCP HTTP layer: memory and Redis footprint per request, per session. */
+
+/** Largest JSON-RPC request body accepted on /mcp (the SDK's own default, too). */
+export const MCP_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** An MCP session record lives this long after its last request. */
+export const MCP_SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+/** Replayable SSE messages are for reconnects, which come within minutes, not days. */
+export const MCP_STREAM_TTL_SECONDS = 60 * 60;
+
+/** Approximate cap on stored messages per SSE stream (a long call's progress notifications). */
+export const MCP_STREAM_MAXLEN = 10_000;
+
+/**
+ * A replica that resumes a stream another replica still writes to follows it until the call's
+ * response arrives; it gives up (closing the stream, so the client reconnects) after this long
+ * without a new message.
+ */
+export const MCP_STREAM_FOLLOW_IDLE_MS = 5 * 60_000;

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { tenantOf } from '../auth/request-tenant';
+import { CancellationRelay } from './cancellation-relay';
+import {
+  cancellationsIn,
+  JsonRpcCode,
+  messagesOf,
+  negotiatedProtocolVersion,
+  replyJsonRpcError,
+  requestIdsOf,
+} from './json-rpc';
+import { MCP_MAX_BODY_BYTES } from './limits';
+import { buildServer, serveExchange } from './mcp-exchange';
+import { McpSessionStore } from './mcp-session-store';
+import { RedisEventStore } from './redis-event-store';
+import type { CallEnvironment } from './tool-calls';
+import { MCP_REDIS } from './redis-token';
+import { readJsonBody, RequestAborted } from './request-body';
+import { MCP_TOOLSET, type ToolDefinition } from './toolset';
+import { initializingTransport, sessionTransport, statelessTransport } from './transports';
+
+/** The first protocol revision whose clients can resume a stream (the SDK primes streams from it). */
+const RESUMABLE_SINCE = '2025-11-25';
+
+type BodyCarrier = IncomingMessage & { rawBody?: Buffer };
+
+/**
+ * Serves /mcp: picks the kind of transport a request needs (initialize → new MCP session, with
+ * Mcp-Session-Id → that session from Redis, neither → stateless) and runs it.
+ */
+@Injectable()
+export class McpEndpoint {
+  private readonly log = new Logger('McpEndpoint');
+
+  constructor(
+    @Inject(MCP_TOOLSET) private readonly tools: ToolDefinition[],
+    @Inject(MCP_REDIS) private readonly redis: Redis,
+    private readonly sessions: McpSessionStore,
+    private readonly cancellations: CancellationRelay,
+  ) {}
+
+  post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.guarded(res, () => this.servePost(req, res));
+  }
+
+  get(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.guarded(res, () => this.serveGet(req, res));
+  }
+
+  delete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.guarded(res, () => this.serveDelete(req, res));
+  }
+
+  private async servePost(req: BodyCarrier, res: ServerResponse): Promise<void> {
+    const tenant = tenantOf(req);
+    const read = await readJsonBody(req, MCP_MAX_BODY_BYTES);
+    if (!read.ok) {
+      const headers: Record<string, string> = read.status === 413 ? { Connection: 'close' } : {};
+      return replyJsonRpcError(res, read.status, read.code, read.message, headers);
+    }
+    // The stream is consumed: hand the SDK's request adapter the bytes instead of the spent stream.
+    req.rawBody = read.raw;
+    const messages = messagesOf(read.body);
+    const requestIds = requestIdsOf(messages);
+    const sessionId = headerOf(req, 'mcp-session-id');
+    const initializeVersion = negotiatedProtocolVersion(messages);
+
+    if (sessionId !== undefined) {
+      const record = await this.sessions.find(sessionId, tenant);
+      if (!record) return sessionNotFound(res);
+      for (const { requestId, reason } of cancellationsIn(messages)) {
+        await this.cancellations.cancel(sessionId, requestId, reason);
+      }
+      const version = headerOf(req, 'mcp-protocol-version') ?? record.protocolVersion;
+      const transport = sessionTransport(sessionId, {
+        eventStore: this.eventStore(sessionId, tenant),
+      });
+      const server = buildServer(this.tools, this.statefulCalls(sessionId, tenant));
+      return serveExchange(server, transport, req, res, {
+        body: read.body,
+        requestIds,
+        cancelOnDisconnect: version < RESUMABLE_SINCE,
+      });
+    }
+    if (initializeVersion !== undefined) {
+      const newId = randomUUID();
+      // Stored before the SDK answers, so the id it hands out works on every replica at once.
+      await this.sessions.create({
+        id: newId,
+        tenant,
+        protocolVersion: initializeVersion,
+        createdAt: Date.now(),
+      });
+      const transport = initializingTransport(newId, this.eventStore(newId, tenant));
+      const server = buildServer(this.tools, this.statefulCalls(newId, tenant));
+      return serveExchange(server, transport, req, res, {
+        body: read.body,
+        requestIds,
+        cancelOnDisconnect: initializeVersion < RESUMABLE_SINCE,
+      });
+    }
+    const server = buildServer(this.tools, { tenant });
+    return serveExchange(server, statelessTransport(), req, res, {
+      body: read.body,
+      requestIds,
+      cancelOnDisconnect: true,
+    });
+  }
+
+  /** GET only resumes a stream (Last-Event-ID): this server sends nothing outside responses. */
+  private async serveGet(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const tenant = tenantOf(req);
+    const sessionId = headerOf(req, 'mcp-session-id');
+    if (sessionId !== undefined && !(await this.sessions.find(sessionId, tenant)))
+      return sessionNotFound(res);
+    const lastEventId = headerOf(req, 'last-event-id');
+    if (sessionId === undefined || lastEventId === undefined) {
+      return replyJsonRpcError(
+        res,
+        405,
+        JsonRpcCode.serverError,
+        'Method Not Allowed: GET /mcp only resumes a stream (Mcp-Session-Id and Last-Event-ID); this server sends no messages outside responses',
+        { Allow: 'GET, POST, DELETE' },
+      );
+    }
+    const closed = new AbortController();
+    res.once('close', () => closed.abort());
+    const transport = sessionTransport(sessionId, {
+      eventStore: new RedisEventStore(this.redis, {
+        mcpSessionId: sessionId,
+        tenant,
+        closed: closed.signal,
+        onStreamComplete: () => void transport.close(),
+      }),
+    });
+    transport.onerror = (error) =>
+      this.log.debug(`resume of MCP session ${sessionId}: ${error.message}`);
+    try {
+      await transport.handleRequest(req, res);
+    } finally {
+      await transport.close();
+    }
+  }
+
+  private async serveDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const tenant = tenantOf(req);
+    const sessionId = headerOf(req, 'mcp-session-id');
+    if (sessionId === undefined) {
+      return replyJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.serverError,
+        'Bad Request: DELETE /mcp needs the Mcp-Session-Id header of the session to end',
+      );
+    }
+    if (!(await this.sessions.find(sessionId, tenant))) return sessionNotFound(res);
+    const transport = sessionTransport(sessionId, { onClosed: (id) => this.sessions.end(id) });
+    try {
+      await transport.handleRequest(req, res);
+    } finally {
+      await transport.close();
+    }
+  }
+
+  private eventStore(mcpSessionId: string, tenant: string): RedisEventStore {
+    return new RedisEventStore(this.redis, { mcpSessionId, tenant });
+  }
+
+  private statefulCalls(mcpSessionId: string, tenant: string): CallEnvironment {
+    return { tenant, trackCall: (requestId) => this.cancellations.track(mcpSessionId, requestId) };
+  }
+
+  /** Turns a failure outside the SDK (Redis unreachable, client gone) into an answer and a log line. */
+  private async guarded(res: ServerResponse, serve: () => Promise<void>): Promise<void> {
+    try {
+      await serve();
+    } catch (error) {
+      if (error instanceof RequestAborted) return;
+      this.log.error(
+        `MCP request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      if (res.headersSent) return void res.end();
+      const detail = error instanceof Error ? error.message : String(error);
+      replyJsonRpcError(
+        res,
+        503,
+        JsonRpcCode.serverError,
+        `Service Unavailable: the gateway could not serve this request (${detail}); retry shortly`,
+        {
+          'Retry-After': '1',
+        },
+      );
+    }
+  }
+}
+
+function sessionNotFound(res: ServerResponse): void {
+  replyJsonRpcError(
+    res,
+    404,
+    JsonRpcCode.sessionNotFound,
+    'Session not found: this MCP session ended or never existed for this API key; initialize a new one',
+  );
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

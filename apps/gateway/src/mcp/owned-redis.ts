@@ -1,0 +1,33 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { closeRedis, createRedisConnection } from '@app/redis';
+
+/** Where OwnedRedis connects: REDIS_URL and REDIS_KEY_PREFIX. */
+export interface OwnedRedisTarget {
+  url: string;
+  keyPrefix?: string;
+}
+
+/** Injection token of the OwnedRedisTarget. */
+export const OWNED_REDIS_TARGET = Symbol('OWNED_REDIS_TARGET');
+
+/** A client the MCP module created itself, so it is the one that closes it on shutdown. */
+@Injectable()
+export class OwnedRedis implements OnModuleDestroy {
+  private readonly log = new Logger('McpRedis');
+  readonly client: Redis;
+
+  constructor(@Inject(OWNED_REDIS_TARGET) target: OwnedRedisTarget) {
+    this.client = createRedisConnection(target.url, {
+      name: 'gateway-mcp',
+      keyPrefix: target.keyPrefix,
+      // An MCP request fails within seconds while Redis is away (503, retry) instead of hanging.
+      maxRetriesPerRequest: 3,
+      onError: (error) => this.log.warn(`Redis: ${error.message}`),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await closeRedis(this.client);
+  }
+}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type {
+  EventId,
+  EventStore,
+  StreamId,
+} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { keys } from '@app/contracts';
+import { isJsonRpcResponse } from './json-rpc';
+import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_MAXLEN, MCP_STREAM_TTL_SECONDS } from './limits';
+import { followStream, type StreamEntry } from './stream-follower';
+
+/** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
+const STANDALONE_STREAM_ID = '_GET_stream';
+const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ENTRY_ID = /^\d+-\d+$/;
+const REPLAY_PAGE = 500;
+
+/** Whose SSE history an event store instance may write and replay. */
+export interface EventStoreScope {
+  mcpSessionId: string;
+  tenant: string;
+  /**
+   * Aborted when the HTTP response a replay writes to is gone. Given only on resuming requests:
+   * it lets the replay keep following a stream that another replica is still writing.
+   */
+  closed?: AbortSignal;
+  /** Called when a followed stream has delivered its response or gone idle: end the HTTP response. */
+  onStreamComplete?: () => void;
+  followIdleMs?: number;
+}
+
+/**
+ * The SDK's EventStore over Redis streams, one per (MCP session, SSE stream), so a client can
+ * resume with Last-Event-ID on any replica. An instance is bound to one MCP session and tenant:
+ * an event id from another session names a stream this scope cannot see, and entries written for
+ * another tenant are skipped, so a replay never crosses either boundary.
+ *
+ * Event ids are `<streamId>/<redis entry id>`: the stream is found from the id alone.
+ */
+export class RedisEventStore implements EventStore {
+  private readonly log = new Logger('RedisEventStore');
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly scope: EventStoreScope,
+  ) {}
+
+  async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    const key = this.keyOf(streamId);
+    const results = await this.redis
+      .multi()
+      .xadd(
+        key,
+        'MAXLEN',
+        '~',
+        MCP_STREAM_MAXLEN,
+        '*',
+        't',
+        this.scope.tenant,
+        'm',
+        JSON.stringify(message),
+      )
+      .expire(key, MCP_STREAM_TTL_SECONDS)
+      .exec();
+    const [error, entryId] = results?.[0] ?? [new Error('MULTI was discarded'), null];
+    if (error || typeof entryId !== 'string') {
+      throw new Error(`could not store an SSE event for replay: ${String(error ?? 'no entry id')}`);
+    }
+    return formatEventId(streamId, entryId);
+  }
+
+  /** Undefined (the SDK answers 400) for a malformed id or a stream this scope does not have. */
+  async getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
+    const parsed = parseEventId(eventId);
+    if (!parsed) return undefined;
+    const exists = await this.redis.exists(this.keyOf(parsed.streamId));
+    return exists ? parsed.streamId : undefined;
+  }
+
+  async replayEventsAfter(
+    lastEventId: EventId,
+    { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<StreamId> {
+    const parsed = parseEventId(lastEventId);
+    if (!parsed)
+      throw new Error(
+        `Last-Event-ID ${JSON.stringify(lastEventId)} is not an event id this server issued`,
+      );
+    const { streamId } = parsed;
+    const deliver = async ([entryId, fields]: StreamEntry): Promise<boolean> => {
+      const message = this.messageOf(fields);
+      if (message) await send(formatEventId(streamId, entryId), message);
+      return message !== undefined && isJsonRpcResponse(message);
+    };
+    let cursor = parsed.entryId;
+    let answered = false;
+    for (;;) {
+      const page = await this.redis.xrange(
+        this.keyOf(streamId),
+        `(${cursor}`,
+        '+',
+        'COUNT',
+        REPLAY_PAGE,
+      );
+      for (const entry of page) {
+        cursor = entry[0];
+        answered = (await deliver(entry)) || answered;
+      }
+      if (page.length < REPLAY_PAGE) break;
+    }
+    if (!answered && streamId !== STANDALONE_STREAM_ID) this.follow(streamId, cursor, deliver);
+    return streamId;
+  }
+
+  /**
+   * The call behind this stream may still run on another replica, whose transport keeps storing
+   * its messages here: keep relaying them to the resumed response until the call's response.
+   */
+  private follow(
+    streamId: StreamId,
+    after: string,
+    deliver: (entry: StreamEntry) => Promise<boolean>,
+  ): void {
+    const { closed, onStreamComplete } = this.scope;
+    if (!closed) return;
+    followStream(this.redis, {
+      key: this.keyOf(streamId),
+      after,
+      signal: closed,
+      idleMs: this.scope.followIdleMs ?? MCP_STREAM_FOLLOW_IDLE_MS,
+      deliver,
+    })
+      .catch((error: unknown) =>
+        this.log.warn(`stopped following SSE stream ${streamId}: ${String(error)}`),
+      )
+      .finally(() => {
+        if (!closed.aborted) onStreamComplete?.();
+      });
+  }
+
+  /** The stored message, unless it belongs to another tenant or is the SDK's empty priming event. */
+  private messageOf(fields: string[]): JSONRPCMessage | undefined {
+    const entry = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) entry.set(fields[i], fields[i + 1]);
+    if (entry.get('t') !== this.scope.tenant) return undefined;
+    try {
+      const message = JSON.parse(entry.get('m') ?? 'null') as { jsonrpc?: unknown } | null;
+      return message?.jsonrpc === '2.0' ? (message as JSONRPCMessage) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private keyOf(streamId: StreamId): string {
+    return keys.mcpStream(this.scope.mcpSessionId, streamId);
+  }
+}
+
+export function formatEventId(streamId: StreamId, entryId: string): EventId {
+  return `${streamId}/${entryId}`;
+}
+
+export function parseEventId(
+  eventId: EventId,
+): { streamId: StreamId; entryId: string } | undefined {
+  const slash = eventId.lastIndexOf('/');
+  const streamId = eventId.slice(0, slash);
+  const entryId = eventId.slice(slash + 1);
+  if (slash < 0 || !STREAM_ID.test(streamId) || !ENTRY_ID.test(entryId)) return undefined;
+  return { streamId, entryId };
+}

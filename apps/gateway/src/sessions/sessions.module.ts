@@ -1,0 +1,79 @@
+import { Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { queuePrefix, TURN_QUEUE, type TurnJob } from '@app/contracts';
+import { TURN_JOB_OPTIONS, TurnQueue } from '@app/queue';
+import { closeRedis, createRedisConnection } from '@app/redis';
+import { SessionStore } from '@app/sessions';
+import { EventRelay, SessionEventLog } from '@app/stream';
+import { SessionService } from './session.service';
+import { sessionTools } from './session.tools';
+
+const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
+
+@Injectable()
+class GatewaySessionsShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    private readonly relay: EventRelay,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.close();
+    await closeRedis(this.redis);
+  }
+}
+
+const providers: Provider[] = [
+  {
+    provide: GATEWAY_REDIS,
+    inject: [APP_CONFIG],
+    useFactory: (c: AppConfig) => createRedisConnection(c.redis.url ?? '', { name: 'gateway', keyPrefix: c.redis.keyPrefix }),
+  },
+  { provide: SessionStore, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new SessionStore(r) },
+  {
+    provide: SessionEventLog,
+    inject: [GATEWAY_REDIS, APP_CONFIG],
+    useFactory: (r: Redis, c: AppConfig) => new SessionEventLog(r, { maxLen: c.events.maxLen }),
+  },
+  { provide: EventRelay, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new EventRelay(r) },
+  { provide: TurnQueue, inject: [getQueueToken(TURN_QUEUE)], useFactory: (q: Queue<TurnJob>) => new TurnQueue(q) },
+  {
+    provide: SessionService,
+    inject: [SessionStore, TurnQueue, SessionEventLog, EventRelay, GATEWAY_REDIS, APP_CONFIG],
+    useFactory: (
+      store: SessionStore,
+      queue: TurnQueue,
+      log: SessionEventLog,
+      relay: EventRelay,
+      publisher: Redis,
+      c: AppConfig,
+    ) => new SessionService({ store, queue, log, relay, publisher, maxTurnWaitMs: c.events.turnWaitMaxMs }),
+  },
+  GatewaySessionsShutdown,
+];
+
+/** Sessions, their queue and their event relay, as the gateway's tools use them. */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => ({
+        connection: { url: c.redis.url, connectionName: 'gateway-queue' },
+        prefix: queuePrefix(c.redis.keyPrefix),
+      }),
+    }),
+    BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
+  ],
+  providers,
+  exports: [SessionService],
+})
+export class SessionsModule {}
+
+/** What startGateway adds by default: the session tools and what they need. */
+export const sessionExtensions = {
+  imports: [SessionsModule],
+  toolset: { inject: [SessionService], useFactory: (sessions: SessionService) => sessionTools(sessions) },
+};

@@ -1,0 +1,130 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Provider } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { channels, type ControlMessage } from '@app/contracts';
+import { createRedisConnection } from '@app/redis';
+import { SessionStore } from '@app/sessions';
+import { EventWriter, SessionEventLog } from '@app/stream';
+import { CLAUDE_BINARY } from './cli/claude-cli.module';
+import { ControlListener } from './control/control-listener';
+import { workerConcurrency } from './runtime/concurrency';
+import { LiveSessionRegistry } from './runtime/live-session-registry';
+import { SessionLeases } from './runtime/session-lease';
+import { TurnRunner } from './turn/turn-runner';
+import { REDIS_COMMANDS, REDIS_SUBSCRIBER, WORKER_CONCURRENCY, WORKER_ID } from './worker.tokens';
+
+export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+
+/** Variables the operator lets through to the CLI (CLAUDE_ENV_PASSTHROUGH), e.g. for a simulator. */
+function passthrough(config: AppConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of config.claude.envPassthrough) {
+    const value = process.env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+export function workerProviders(logger: Logger): Provider[] {
+  return [
+    { provide: WORKER_LOGGER, useValue: logger },
+    { provide: WORKER_ID, useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}` },
+    {
+      provide: WORKER_CONCURRENCY,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => workerConcurrency(c.worker.concurrency),
+    },
+    {
+      provide: REDIS_COMMANDS,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => createRedisConnection(requiredUrl(c), {
+          name: 'worker',
+          keyPrefix: c.redis.keyPrefix,
+          onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+        }),
+    },
+    {
+      provide: REDIS_SUBSCRIBER,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => createRedisConnection(requiredUrl(c), {
+          name: 'worker-control',
+          keyPrefix: c.redis.keyPrefix,
+          onError: (err) => logger.warn({ err: err.message }, 'redis subscriber error'),
+        }),
+    },
+    { provide: SessionStore, inject: [REDIS_COMMANDS], useFactory: (r: Redis) => new SessionStore(r) },
+    { provide: SessionEventLog, inject: [REDIS_COMMANDS], useFactory: (r: Redis) => new SessionEventLog(r) },
+    {
+      provide: SessionLeases,
+      inject: [REDIS_COMMANDS, WORKER_ID],
+      useFactory: (r: Redis, id: string) => new SessionLeases(r, id),
+    },
+    {
+      provide: LiveSessionRegistry,
+      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog],
+      useFactory: (c: AppConfig, binary: string, log: SessionEventLog) =>
+        new LiveSessionRegistry({
+          binary,
+          dataDir: c.storage.dataDir,
+          env: {
+            ...process.env,
+            ANTHROPIC_API_KEY: c.claude.anthropicApiKey,
+            ANTHROPIC_BASE_URL: c.claude.anthropicBaseUrl,
+          },
+          passthrough: passthrough(c),
+          inactivityTimeoutMs: c.claude.inactivityTimeoutMs,
+          maxLineBytes: c.claude.maxLineBytes,
+          stderrBytes: c.claude.stderrBytes,
+          sinkFor: (sessionId) =>
+            new EventWriter(log, sessionId, {
+              maxPendingEvents: c.worker.eventBufferEvents,
+              onError: (err) => logger.warn({ sessionId, err: err.message }, 'event stream write failed; retrying'),
+            }),
+        }),
+    },
+    {
+      provide: ControlListener,
+      inject: [REDIS_SUBSCRIBER],
+      useFactory: (subscriber: Redis) => new ControlListener(subscriber, logger),
+    },
+    {
+      provide: TurnRunner,
+      inject: [APP_CONFIG, SessionStore, SessionLeases, LiveSessionRegistry, SessionEventLog, REDIS_COMMANDS, ControlListener],
+      useFactory: (
+        c: AppConfig,
+        store: SessionStore,
+        leases: SessionLeases,
+        registry: LiveSessionRegistry,
+        log: SessionEventLog,
+        redis: Redis,
+        control: ControlListener,
+      ) => {
+        const runner: TurnRunner = new TurnRunner({
+          store,
+          leases,
+          registry,
+          append: async (sessionId, events) => void (await log.append(sessionId, events)),
+          requestRelease: async (sessionId) => {
+            const message: ControlMessage = { action: 'release', at: Date.now() };
+            await redis.publish(channels.control(sessionId), JSON.stringify(message));
+          },
+          onHeld: (sessionId, held) => void control.hold(sessionId, held),
+          sessionIdleMs: c.worker.sessionIdleMs,
+          logger,
+        });
+        control.onControl((sessionId, message) => runner.control(sessionId, message.action));
+        return runner;
+      },
+    },
+  ];
+}
+
+function requiredUrl(config: AppConfig): string {
+  if (!config.redis.url) {
+    throw new Error('REDIS_URL is required to run a worker on its own (npm start embeds a Redis when it is unset)');
+  }
+  return config.redis.url;
+}

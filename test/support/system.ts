@@ -1,0 +1,120 @@
+/**
+ * The whole system in one test process: real Redis (private, per suite), a worker and one or
+ * more gateways as Nest apps, the real CLI (or the simulator) against the Messages API stub.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadConfig, type AppConfig } from '@app/config';
+import { startGateway } from '../../apps/gateway/src/main';
+import { startWorker } from '../../apps/worker/src/main';
+
+export const TENANT_KEYS = {
+  acme: 'acme-key-0123456789abcdef',
+  globex: 'globex-key-0123456789abcdef',
+} as const;
+
+export interface SystemOptions {
+  redisUrl: string;
+  keyPrefix?: string;
+  env?: Record<string, string>;
+}
+
+export interface RunningSystem {
+  config: AppConfig;
+  dataDir: string;
+  worker: INestApplication;
+  gateways: INestApplication[];
+  urls: URL[];
+  addGateway(): Promise<URL>;
+  addWorker(env?: Record<string, string>): Promise<INestApplication>;
+  close(): Promise<void>;
+}
+
+function configFor(options: SystemOptions, dataDir: string, extra: Record<string, string> = {}) {
+  return loadConfig({
+    PATH: process.env.PATH,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    WORKER_HEALTH_PORT: '0',
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: options.keyPrefix,
+    DATA_DIR: dataDir,
+    MCP_API_KEYS: Object.entries(TENANT_KEYS)
+      .map(([t, k]) => `${t}:${k}`)
+      .join(','),
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: '4',
+    ...options.env,
+    ...extra,
+  });
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sys-'));
+  const config = configFor(options, dataDir);
+  const workers = [await startWorker(config)];
+  const gateways: INestApplication[] = [];
+  const urls: URL[] = [];
+  const addGateway = async () => {
+    const app = await startGateway(config);
+    gateways.push(app);
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const url = new URL(`http://127.0.0.1:${port}/mcp`);
+    urls.push(url);
+    return url;
+  };
+  await addGateway();
+  return {
+    config,
+    dataDir,
+    worker: workers[0],
+    gateways,
+    urls,
+    addGateway,
+    addWorker: async (env = {}) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sysw-'));
+      const app = await startWorker(configFor(options, dir, env));
+      workers.push(app);
+      return app;
+    },
+    close: async () => {
+      await Promise.allSettled(gateways.map((g) => g.close()));
+      await Promise.allSettled(workers.map((w) => w.close()));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An MCP client of the SDK, authenticated as a tenant. */
+export async function connectClient(url: URL, tenant: keyof typeof TENANT_KEYS): Promise<Client> {
+  const client = new Client({ name: `test-${tenant}`, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** structuredContent of a successful call, or the error text of a tool error (thrown). */
+export async function callTool<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  options: { onprogress?: (p: { progress: number; message?: string }) => void; timeout?: number } = {},
+): Promise<T> {
+  const result = await client.callTool({ name, arguments: args }, undefined, {
+    onprogress: options.onprogress,
+    timeout: options.timeout ?? 60_000,
+    resetTimeoutOnProgress: true,
+  });
+  if (result.isError) {
+    const text = (result.content as Array<{ text?: string }>).map((c) => c.text).join(' ');
+    throw new Error(`tool error: ${text}`);
+  }
+  return result.structuredContent as T;
+}
