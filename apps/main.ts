@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
+import { exitOnSignals } from '@app/logging';
 import { startEmbeddedRedis } from '@app/redis';
 import { startGateway } from './gateway/src/main';
 import { startWorker } from './worker/src/main';
@@ -11,14 +12,14 @@ async function main(): Promise<void> {
   if (redis) config.redis.url = redis.url;
   const worker = await startWorker(config);
   const gateway = await startGateway(config);
-  const stop = async () => {
-    await gateway.close();
-    await worker.close();
-    await redis?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  exitOnSignals(
+    async () => {
+      await gateway.close();
+      await worker.close();
+      await redis?.stop();
+    },
+    (m) => console.error(m),
+  );
 }
 
 main().catch((error: unknown) => {

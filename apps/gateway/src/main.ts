@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
-import { createLogger, PinoNestLogger } from '@app/logging';
+import { createLogger, exitOnSignals, PinoNestLogger } from '@app/logging';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
 import { sessionExtensions } from './sessions/sessions.module';
 
@@ -19,15 +19,16 @@ export async function startGateway(
       bodyParser: false,
     },
   );
-  app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway listening');
   return app;
 }
 
 if (require.main === module) {
-  startGateway(loadConfig()).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  startGateway(loadConfig())
+    .then((app) => exitOnSignals(() => app.close(), (m) => console.error(m)))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }

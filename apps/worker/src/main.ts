@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
-import { createLogger, PinoNestLogger } from '@app/logging';
+import { createLogger, exitOnSignals, PinoNestLogger } from '@app/logging';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { WorkerModule } from './worker.module';
 
@@ -16,15 +16,16 @@ export async function startWorker(config: AppConfig): Promise<INestApplication> 
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  app.enableShutdownHooks();
   await app.listen(config.worker.healthPort, config.http.host);
   logger.info({ claude: app.get<string>(CLAUDE_BINARY) }, 'worker ready');
   return app;
 }
 
 if (require.main === module) {
-  startWorker(loadConfig()).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  startWorker(loadConfig())
+    .then((app) => exitOnSignals(() => app.close(), (m) => console.error(m)))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }

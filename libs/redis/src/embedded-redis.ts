@@ -48,6 +48,7 @@ async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined); // refused until the server listens: expected here
     try {
       await client.connect();
       await client.ping();

@@ -32,9 +32,12 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
 /** Closes a connection politely, or drops it when Redis is gone. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.quit(), new Promise((_, reject) => setTimeout(reject, 1_000))]);
+    await Promise.race([redis.quit(), new Promise((_, reject) => (timer = setTimeout(reject, 1_000)))]);
   } catch {
     redis.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { Redis } from 'ioredis';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { keys } from '@app/contracts';
+import { execAll } from './redis-batch';
 import { MCP_REDIS } from './redis-token';
 
 /** A call starts within moments of its request; a marker older than this concerns no call. */
@@ -61,16 +62,24 @@ export class CancellationRelay implements OnModuleDestroy {
 
   async cancel(mcpSessionId: string, requestId: RequestId, reason?: string): Promise<void> {
     const message: CancelMessage = { mcpSessionId, requestId, reason };
-    await this.redis
-      .pipeline()
-      .set(cancelledKey(mcpSessionId, requestId), reason ?? '', 'EX', CANCELLED_MARKER_TTL_SECONDS)
-      .publish(cancelChannel(this.redis), JSON.stringify(message))
-      .exec();
+    await execAll(
+      this.redis
+        .pipeline()
+        .set(
+          cancelledKey(mcpSessionId, requestId),
+          reason ?? '',
+          'EX',
+          CANCELLED_MARKER_TTL_SECONDS,
+        )
+        .publish(cancelChannel(this.redis), JSON.stringify(message)),
+      `could not relay the cancellation of request ${JSON.stringify(requestId)}`,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
-    for (const controller of this.calls.values())
+    for (const controller of this.calls.values()) {
       controller.abort(new Error('the gateway is shutting down'));
+    }
     this.calls.clear();
     this.subscriber?.disconnect();
   }

@@ -27,6 +27,15 @@ const RESUMABLE_SINCE = '2025-11-25';
 
 type BodyCarrier = IncomingMessage & { rawBody?: Buffer };
 
+/** A POST whose body has been read and parsed. */
+interface ParsedPost {
+  req: IncomingMessage;
+  res: ServerResponse;
+  tenant: string;
+  body: unknown;
+  messages: unknown[];
+}
+
 /**
  * Serves /mcp: picks the kind of transport a request needs (initialize → new MCP session, with
  * Mcp-Session-Id → that session from Redis, neither → stateless) and runs it.
@@ -63,50 +72,47 @@ export class McpEndpoint {
     }
     // The stream is consumed: hand the SDK's request adapter the bytes instead of the spent stream.
     req.rawBody = read.raw;
-    const messages = messagesOf(read.body);
-    const requestIds = requestIdsOf(messages);
+    const post: ParsedPost = { req, res, tenant, body: read.body, messages: messagesOf(read.body) };
     const sessionId = headerOf(req, 'mcp-session-id');
-    const initializeVersion = negotiatedProtocolVersion(messages);
-
-    if (sessionId !== undefined) {
-      const record = await this.sessions.find(sessionId, tenant);
-      if (!record) return sessionNotFound(res);
-      for (const { requestId, reason } of cancellationsIn(messages)) {
-        await this.cancellations.cancel(sessionId, requestId, reason);
-      }
-      const version = headerOf(req, 'mcp-protocol-version') ?? record.protocolVersion;
-      const transport = sessionTransport(sessionId, {
-        eventStore: this.eventStore(sessionId, tenant),
-      });
-      const server = buildServer(this.tools, this.statefulCalls(sessionId, tenant));
-      return serveExchange(server, transport, req, res, {
-        body: read.body,
-        requestIds,
-        cancelOnDisconnect: version < RESUMABLE_SINCE,
-      });
-    }
-    if (initializeVersion !== undefined) {
-      const newId = randomUUID();
-      // Stored before the SDK answers, so the id it hands out works on every replica at once.
-      await this.sessions.create({
-        id: newId,
-        tenant,
-        protocolVersion: initializeVersion,
-        createdAt: Date.now(),
-      });
-      const transport = initializingTransport(newId, this.eventStore(newId, tenant));
-      const server = buildServer(this.tools, this.statefulCalls(newId, tenant));
-      return serveExchange(server, transport, req, res, {
-        body: read.body,
-        requestIds,
-        cancelOnDisconnect: initializeVersion < RESUMABLE_SINCE,
-      });
-    }
-    const server = buildServer(this.tools, { tenant });
-    return serveExchange(server, statelessTransport(), req, res, {
-      body: read.body,
-      requestIds,
+    if (sessionId !== undefined) return this.postToSession(post, sessionId);
+    const initializeVersion = negotiatedProtocolVersion(post.messages);
+    if (initializeVersion !== undefined) return this.initializeSession(post, initializeVersion);
+    return serveExchange(buildServer(this.tools, { tenant }), statelessTransport(), req, res, {
+      body: post.body,
+      requestIds: requestIdsOf(post.messages),
       cancelOnDisconnect: true,
+    });
+  }
+
+  /** A request of an existing MCP session, whichever replica issued it. */
+  private async postToSession(post: ParsedPost, sessionId: string): Promise<void> {
+    const record = await this.sessions.find(sessionId, post.tenant);
+    if (!record) return sessionNotFound(post.res);
+    for (const { requestId, reason } of cancellationsIn(post.messages)) {
+      await this.cancellations.cancel(sessionId, requestId, reason);
+    }
+    const version = headerOf(post.req, 'mcp-protocol-version') ?? record.protocolVersion;
+    const transport = sessionTransport(sessionId, {
+      eventStore: this.eventStore(sessionId, post.tenant),
+    });
+    const server = buildServer(this.tools, this.statefulCalls(sessionId, post.tenant));
+    return serveExchange(server, transport, post.req, post.res, {
+      body: post.body,
+      requestIds: requestIdsOf(post.messages),
+      cancelOnDisconnect: version < RESUMABLE_SINCE,
+    });
+  }
+
+  private async initializeSession(post: ParsedPost, protocolVersion: string): Promise<void> {
+    const id = randomUUID();
+    // Stored before the SDK answers, so the id it hands out works on every replica at once.
+    await this.sessions.create({ id, tenant: post.tenant, protocolVersion, createdAt: Date.now() });
+    const transport = initializingTransport(id, this.eventStore(id, post.tenant));
+    const server = buildServer(this.tools, this.statefulCalls(id, post.tenant));
+    return serveExchange(server, transport, post.req, post.res, {
+      body: post.body,
+      requestIds: requestIdsOf(post.messages),
+      cancelOnDisconnect: protocolVersion < RESUMABLE_SINCE,
     });
   }
 
@@ -114,8 +120,9 @@ export class McpEndpoint {
   private async serveGet(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const tenant = tenantOf(req);
     const sessionId = headerOf(req, 'mcp-session-id');
-    if (sessionId !== undefined && !(await this.sessions.find(sessionId, tenant)))
+    if (sessionId !== undefined && !(await this.sessions.find(sessionId, tenant))) {
       return sessionNotFound(res);
+    }
     const lastEventId = headerOf(req, 'last-event-id');
     if (sessionId === undefined || lastEventId === undefined) {
       return replyJsonRpcError(

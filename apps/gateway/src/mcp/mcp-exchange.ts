@@ -15,7 +15,8 @@ const log = new Logger('McpExchange');
 export function buildServer(tools: readonly ToolDefinition[], env: CallEnvironment): McpServer {
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
   installTools(server, tools, env);
-  server.server.onerror = (error) => log.debug(`MCP server: ${error.message}`);
+  // Transport errors arrive here too (connect() chains them): mostly refused client requests.
+  server.server.onerror = (error) => log.debug(`MCP: ${error.message}`);
   return server;
 }
 
@@ -43,7 +44,6 @@ export async function serveExchange(
   res: ServerResponse,
   opts: ExchangeOptions,
 ): Promise<void> {
-  transport.onerror = (error) => log.debug(`MCP transport: ${error.message}`);
   const answered = allAnswered(transport, opts.requestIds);
   await server.connect(transport);
   let dispatched = false;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { keys } from '@app/contracts';
 import { MCP_SESSION_TTL_SECONDS } from './limits';
+import { execAll } from './redis-batch';
 import { MCP_REDIS } from './redis-token';
 
 /** What any replica needs to serve an MCP session that another replica initialized. */
@@ -24,15 +25,17 @@ export class McpSessionStore {
 
   async create(record: McpSessionRecord): Promise<void> {
     const key = keys.mcpSession(record.id);
-    await this.redis
-      .multi()
-      .hset(key, {
-        tenant: record.tenant,
-        protocolVersion: record.protocolVersion,
-        createdAt: String(record.createdAt),
-      })
-      .expire(key, MCP_SESSION_TTL_SECONDS)
-      .exec();
+    await execAll(
+      this.redis
+        .multi()
+        .hset(key, {
+          tenant: record.tenant,
+          protocolVersion: record.protocolVersion,
+          createdAt: String(record.createdAt),
+        })
+        .expire(key, MCP_SESSION_TTL_SECONDS),
+      `could not store MCP session ${record.id}`,
+    );
   }
 
   /**

@@ -46,7 +46,7 @@ export class McpModule implements NestModule {
       controllers: [McpController],
       providers: [
         ...(options.providers ?? []),
-        { provide: MCP_TOOLSET, ...options.toolset } as Provider,
+        { provide: MCP_TOOLSET, ...options.toolset },
         ...redisProviders(options.redis),
         TenantAuthMiddleware,
         McpSessionStore,
@@ -63,7 +63,7 @@ export class McpModule implements NestModule {
 }
 
 function redisProviders(redis: McpModuleOptions['redis']): Provider[] {
-  if (!('url' in redis)) return [{ provide: MCP_REDIS, ...redis } as Provider];
+  if (!('url' in redis)) return [{ provide: MCP_REDIS, ...redis }];
   return [
     { provide: OWNED_REDIS_TARGET, useValue: redis },
     OwnedRedis,

@@ -127,6 +127,22 @@ describe('RedisEventStore', () => {
     closed.abort();
   });
 
+  it('ends a resumed stream whose response is already stored, once the replay is handed out', async () => {
+    const stream = `${STREAM}-done`;
+    const writer = store();
+    const first = await writer.storeEvent(stream, progress(1));
+    await writer.storeEvent(stream, response);
+    const closed = new AbortController();
+    const onStreamComplete = jest.fn();
+    const reader = store({ closed: closed.signal, onStreamComplete });
+    const sent = await replay(reader, first);
+    expect(sent.map(([, m]) => m)).toEqual([response]);
+    expect(onStreamComplete).not.toHaveBeenCalled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onStreamComplete).toHaveBeenCalledTimes(1);
+    closed.abort();
+  });
+
   it('stops following when the client goes away, without calling onStreamComplete', async () => {
     const stream = `${STREAM}-gone`;
     const first = await store().storeEvent(stream, progress(1));

@@ -9,6 +9,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { keys } from '@app/contracts';
 import { isJsonRpcResponse } from './json-rpc';
 import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_MAXLEN, MCP_STREAM_TTL_SECONDS } from './limits';
+import { execAll } from './redis-batch';
 import { followStream, type StreamEntry } from './stream-follower';
 
 /** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
@@ -49,24 +50,16 @@ export class RedisEventStore implements EventStore {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const key = this.keyOf(streamId);
-    const results = await this.redis
-      .multi()
-      .xadd(
-        key,
-        'MAXLEN',
-        '~',
-        MCP_STREAM_MAXLEN,
-        '*',
-        't',
-        this.scope.tenant,
-        'm',
-        JSON.stringify(message),
-      )
-      .expire(key, MCP_STREAM_TTL_SECONDS)
-      .exec();
-    const [error, entryId] = results?.[0] ?? [new Error('MULTI was discarded'), null];
-    if (error || typeof entryId !== 'string') {
-      throw new Error(`could not store an SSE event for replay: ${String(error ?? 'no entry id')}`);
+    const fields = ['t', this.scope.tenant, 'm', JSON.stringify(message)];
+    const [entryId] = await execAll(
+      this.redis
+        .multi()
+        .xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, '*', ...fields)
+        .expire(key, MCP_STREAM_TTL_SECONDS),
+      'could not store an SSE event for replay',
+    );
+    if (typeof entryId !== 'string') {
+      throw new Error('could not store an SSE event for replay: Redis returned no entry id');
     }
     return formatEventId(streamId, entryId);
   }
@@ -110,8 +103,21 @@ export class RedisEventStore implements EventStore {
       }
       if (page.length < REPLAY_PAGE) break;
     }
-    if (!answered && streamId !== STANDALONE_STREAM_ID) this.follow(streamId, cursor, deliver);
+    if (answered) this.completeAfterHandOut();
+    else if (streamId !== STANDALONE_STREAM_ID) this.follow(streamId, cursor, deliver);
     return streamId;
+  }
+
+  /**
+   * The replay already holds the call's response, so the resumed response can end; but only once
+   * the SDK has handed it out (closing its transport before that turns the replay into a 404).
+   */
+  private completeAfterHandOut(): void {
+    const { closed, onStreamComplete } = this.scope;
+    if (!closed || !onStreamComplete) return;
+    setImmediate(() => {
+      if (!closed.aborted) onStreamComplete();
+    });
   }
 
   /**

@@ -62,48 +62,58 @@ async function runTool(
   env: CallEnvironment,
 ): Promise<CallToolResult> {
   const parsed = tool.input.safeParse(rawArgs ?? {});
-  if (!parsed.success)
+  if (!parsed.success) {
     return toolError(`Invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
-  const tracked = await env.trackCall?.(extra.requestId);
-  const signal = tracked ? AbortSignal.any([extra.signal, tracked.signal]) : extra.signal;
+  }
+  let tracked: TrackedCall | undefined;
   try {
-    const result = await tool.handler(parsed.data, {
-      tenant: env.tenant,
-      signal,
-      progress: progressReporter(extra),
-    });
+    tracked = await env.trackCall?.(extra.requestId);
+    const signal = tracked ? AbortSignal.any([extra.signal, tracked.signal]) : extra.signal;
+    const progress = progressReporter(extra);
+    const result = await tool.handler(parsed.data, { tenant: env.tenant, signal, progress });
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
   } catch (error) {
-    return toolError(failureMessage(tool.name, error));
+    const cancelled = extra.signal.aborted || tracked?.signal.aborted === true;
+    return toolError(failureMessage(tool.name, error, cancelled));
   } finally {
     tracked?.release();
   }
 }
 
-/** Sends notifications/progress for this call, when the client asked for them with a progressToken. */
+/**
+ * Sends notifications/progress for this call, when the client asked for them with a progressToken.
+ * Awaiting it is backpressure (the message is stored for replay first); it never throws, because a
+ * lost progress message must not fail the call: the session's own event log stays complete.
+ */
 function progressReporter(extra: CallExtra): ((message: string) => Promise<void>) | undefined {
   const progressToken = extra._meta?.progressToken;
   if (progressToken === undefined) return undefined;
   let progress = 0;
-  return (message) =>
-    extra.sendNotification({
-      method: 'notifications/progress',
-      params: { progressToken, progress: ++progress, message },
-    });
+  return async (message) => {
+    try {
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress: ++progress, message },
+      });
+    } catch (error) {
+      log.warn(
+        `progress notification lost: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
 }
 
 /** The message the client sees: the error's own (never its stack); unexpected ones are logged in full. */
-function failureMessage(toolName: string, error: unknown): string {
-  if (error instanceof ToolError) {
-    log.debug(`${toolName}: ${error.message}`);
-    return error.message;
+function failureMessage(toolName: string, error: unknown, cancelled: boolean): string {
+  if (error instanceof ToolError || cancelled) {
+    log.debug(`${toolName}: ${String(error)}`);
+  } else {
+    log.error(
+      `${toolName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   }
-  log.error(
-    `${toolName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  return error instanceof Error && error.message
-    ? error.message
-    : `${toolName} failed; see the gateway logs`;
+  if (error instanceof Error && error.message) return error.message;
+  return `${toolName} failed; see the gateway logs`;
 }
 
 function toolError(message: string): CallToolResult {

@@ -43,8 +43,9 @@ export function decodeLine(
   const end = contentEnd(buf, start, rawEnd);
   if (isBlank(buf, start, end)) return undefined;
   let value: unknown;
+  const raw = buf.toString('utf8', start, end);
   try {
-    value = JSON.parse(buf.toString('utf8', start, end));
+    value = JSON.parse(raw);
   } catch {
     const excerpt = utf8Excerpt(buf, start, end, excerptBytes);
     return parseError(final ? 'truncated' : 'invalid_json', end - start, excerpt);
@@ -57,6 +58,7 @@ export function decodeLine(
     kind: 'message',
     message: classified.message,
     bytes: end - start,
+    raw,
   };
   if (classified.issue !== undefined) line.schemaIssue = classified.issue;
   return line;

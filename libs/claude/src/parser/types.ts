@@ -6,6 +6,8 @@ export interface ParsedMessageLine {
   kind: 'message';
   message: ClaudeMessage;
   bytes: number;
+  /** The line's JSON text exactly as the CLI wrote it (without the newline): relayed as is, never re-encoded. */
+  raw: string;
   /**
    * Set when the line's `type` is known but the object failed that type's schema. The object
    * still passes through untouched (see messages.ts); the type guards will reject it.

@@ -1,0 +1,157 @@
+/**
+ * Streaming through the whole system: from the moment the CLI (simulator, stamping each line)
+ * writes a line to the moment the MCP client receives it as a progress notification, via
+ * worker → Redis stream → gateway relay → MCP. Baseline in the same run: the same simulator
+ * read directly by this process with the same parser (no queue, no Redis, no MCP).
+ * Alone: npm run bench -- stream
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { buildCliArgs, parseJsonl } from '@app/claude';
+import { startEmbeddedRedis } from '@app/redis';
+import { nowMs, summarizeLatency } from './latency';
+import type { BenchReport } from './report';
+import { freePort, startService, type ServiceProcess } from './system-processes';
+
+const SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
+const KEY = 'bench-key-0123456789abcdef';
+const LEVELS = [1, 10, 100];
+const WORDS = 100;
+const LINE_DELAY_MS = 20;
+const WARM_UP = '[[fake:text text="ready"]] warm up';
+const PROMPT = `[[fake:slow delay_ms=${LINE_DELAY_MS} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
+
+interface PathRun {
+  latencies: number[];
+  seconds: number;
+}
+
+/**
+ * N sessions through MCP: a first turn starts every CLI process (not measured: process start is
+ * not streaming), then all N stream their second turn at once; its progress notifications
+ * carry the stamped lines.
+ */
+async function throughSystem(url: URL, sessions: number): Promise<PathRun> {
+  const clients = await Promise.all(
+    Array.from({ length: sessions }, async () => {
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
+      return client;
+    }),
+  );
+  const call = async (client: Client, name: string, args: Record<string, unknown>, onprogress?: (message?: string) => void) => {
+    const result = await client.callTool({ name, arguments: args }, undefined, {
+      timeout: 300_000,
+      resetTimeoutOnProgress: true,
+      onprogress: onprogress && ((p) => onprogress(p.message)),
+    });
+    if (result.isError) throw new Error(JSON.stringify(result.content));
+    return result.structuredContent as { sessionId: string };
+  };
+  const ids = await Promise.all(clients.map((c) => call(c, 'session_start', { prompt: WARM_UP, wait: true })));
+  const latencies: number[] = [];
+  const started = Date.now();
+  await Promise.all(
+    clients.map((client, i) =>
+      call(client, 'session_send', { sessionId: ids[i].sessionId, message: PROMPT, wait: true }, (message) => {
+        const received = nowMs();
+        const sentAt = message ? stampOf(JSON.parse(message) as { data?: unknown }) : undefined;
+        if (sentAt !== undefined) latencies.push(received - sentAt);
+      }),
+    ),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  await Promise.all(clients.map((c, i) => call(c, 'session_terminate', { sessionId: ids[i].sessionId })));
+  await Promise.all(clients.map((c) => c.close()));
+  return { latencies, seconds };
+}
+
+/** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
+async function direct(sessions: number, dir: string): Promise<PathRun> {
+  const procs = Array.from({ length: sessions }, (_, i) => {
+    const home = join(dir, `direct-${sessions}-${i}`);
+    const child = spawn(SIMULATOR, buildCliArgs({ includePartialMessages: true }), {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: home, CLAUDE_CONFIG_DIR: home, FAKE_CLAUDE_STAMP: '1' },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    return { child, lines: parseJsonl(child.stdout)[Symbol.asyncIterator]() };
+  });
+  const send = (p: (typeof procs)[number], text: string) =>
+    p.child.stdin.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`);
+  const untilResult = async (p: (typeof procs)[number], latencies?: number[]) => {
+    for (;;) {
+      const next = await p.lines.next();
+      const received = nowMs();
+      if (next.done) throw new Error('simulator exited early');
+      if (next.value.kind !== 'message') continue;
+      const sentAt = stampOf({ data: next.value.message });
+      if (latencies && sentAt !== undefined) latencies.push(received - sentAt);
+      if (next.value.message.type === 'result') return;
+    }
+  };
+  await Promise.all(procs.map((p) => (send(p, WARM_UP), untilResult(p))));
+  const latencies: number[] = [];
+  const started = Date.now();
+  await Promise.all(procs.map((p) => (send(p, PROMPT), untilResult(p, latencies))));
+  const seconds = (Date.now() - started) / 1000;
+  for (const p of procs) p.child.stdin.end();
+  return { latencies, seconds };
+}
+
+function stampOf(event: { data?: unknown }): number | undefined {
+  const data = event.data as { fake_sent_at?: unknown } | undefined;
+  return typeof data?.fake_sent_at === 'number' ? data.fake_sent_at : undefined;
+}
+
+const r = (n: number, d = 2) => Number(n.toFixed(d));
+
+export async function run(): Promise<BenchReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
+  const redis = await startEmbeddedRedis(dir);
+  const port = await freePort();
+  const common = { REDIS_URL: redis.url, MCP_API_KEYS: `bench:${KEY}`, DATA_DIR: dir };
+  let worker: ServiceProcess | undefined;
+  let gateway: ServiceProcess | undefined;
+  const rows: BenchReport['rows'] = [];
+  try {
+    worker = await startService('apps/worker/src/main.ts', {
+      ...common,
+      WORKER_HEALTH_PORT: String(await freePort()),
+      WORKER_CONCURRENCY: '128',
+      CLAUDE_BIN: SIMULATOR,
+      FAKE_CLAUDE_STAMP: '1',
+      CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
+    }, 'worker ready');
+    gateway = await startService('apps/gateway/src/main.ts', { ...common, PORT: String(port) }, 'gateway listening');
+    const url = new URL(`http://127.0.0.1:${port}/mcp`);
+    await throughSystem(url, 2); // warm-up: JIT, connections
+    for (const sessions of LEVELS) {
+      const base = await direct(sessions, dir);
+      const sys = await throughSystem(url, sessions);
+      const b = summarizeLatency(base.latencies);
+      const s = summarizeLatency(sys.latencies);
+      rows.push(
+        { sessions, path: 'direct (baseline)', msgs: b.count, 'msgs/s': Math.round(b.count / base.seconds), 'p50 ms': r(b.p50), 'p99 ms': r(b.p99), 'max ms': r(b.max, 1), 'added p99 ms': 0, 'p99 ratio': '1.00x' },
+        { sessions, path: 'system (MCP)', msgs: s.count, 'msgs/s': Math.round(s.count / sys.seconds), 'p50 ms': r(s.p50), 'p99 ms': r(s.p99), 'max ms': r(s.max, 1), 'added p99 ms': r(s.p99 - b.p99), 'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x` },
+      );
+    }
+    return {
+      name: 'stream: CLI line → MCP client (latency per message)',
+      rows,
+      notes: [
+        `${WORDS} text deltas per turn, one every ${LINE_DELAY_MS} ms per session (fake-claude, --include-partial-messages)`,
+        `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (simulator processes not included)`,
+      ],
+    };
+  } finally {
+    await gateway?.stop();
+    await worker?.stop();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+/** Gateway and worker as separate child processes, as in production, so each RSS is its own. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Peak resident set size seen so far, in MiB (sampled). */
+  peakRssMiB(): number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export function rssMiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts `entry` (relative to the repo) and resolves once `readyText` appears in its log. */
+export async function startService(
+  entry: string,
+  env: Record<string, string>,
+  readyText: string,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-20_000);
+      if (log.includes(readyText)) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}): ${log.slice(-2_000)}`)));
+  });
+  await ready;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(child.pid ?? 0))), 100);
+  return {
+    child,
+    peakRssMiB: () => Math.max(peak, rssMiB(child.pid ?? 0)),
+    stop: async () => {
+      clearInterval(sampler);
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
