@@ -10,6 +10,7 @@ import type { BenchReport } from './report';
 
 const PARTS: Record<string, () => Promise<BenchReport>> = {
   parser: () => import('./parser.bench').then((m) => m.run()),
+  'stream-redis': () => import('./stream-redis.bench').then((m) => m.run()),
   stream: () => import('./stream-e2e.bench').then((m) => m.run()),
 };
 

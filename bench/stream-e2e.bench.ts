@@ -19,7 +19,7 @@ import { freePort, startService, type ServiceProcess } from './system-processes'
 
 const SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
 const KEY = 'bench-key-0123456789abcdef';
-const LEVELS = [1, 10, 100];
+const LEVELS = (process.env.BENCH_STREAM_LEVELS ?? '1,10,100').split(',').map(Number);
 const WORDS = 100;
 const LINE_DELAY_MS = 20;
 const WARM_UP = '[[fake:text text="ready"]] warm up';

@@ -2,7 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useTestRedis } from '@app/testing/services';
 
 const ROOT = join(__dirname, '..');
 
@@ -45,6 +48,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 describe('entry points', () => {
+  const redis = useTestRedis({ label: 'boot' });
+
   it('the gateway serves /healthz on the configured port', async () => {
     const port = await freePort();
     const { child, output } = startEntry('apps/gateway/src/main.ts', { PORT: String(port) });
@@ -74,6 +79,8 @@ describe('entry points', () => {
     const port = await freePort();
     const { child, output } = startEntry('apps/worker/src/main.ts', {
       WORKER_HEALTH_PORT: String(port),
+      REDIS_URL: redis().url,
+      REDIS_KEY_PREFIX: redis().keyPrefix,
     });
     try {
       await waitFor(() => output().includes('worker ready'), 20_000).catch((e: Error) => {
@@ -88,9 +95,44 @@ describe('entry points', () => {
   });
 
   it('the worker stops with a clear error when CLAUDE_BIN is wrong', async () => {
-    const { child, output } = startEntry('apps/worker/src/main.ts', { CLAUDE_BIN: '/nope/claude' });
+    const { child, output } = startEntry('apps/worker/src/main.ts', {
+      CLAUDE_BIN: '/nope/claude',
+      REDIS_URL: redis().url,
+    });
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
     expect(output()).toContain('claude CLI not found. Tried: /nope/claude');
+  });
+
+  it('npm start runs gateway and worker with an embedded Redis and serves MCP', async () => {
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const dataDir = mkdtempSync(join(tmpdir(), 'boot-'));
+    const { child, output } = startEntry('apps/main.ts', {
+      PORT: String(port),
+      WORKER_HEALTH_PORT: String(healthPort),
+      DATA_DIR: dataDir,
+    });
+    try {
+      await waitFor(() => output().includes('gateway listening'), 30_000).catch((e: Error) => {
+        throw new Error(`${e.message}: ${output()}`);
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('mcp-session-id')).toBeTruthy();
+      expect(await res.text()).toContain('claude-session-backend');
+    } finally {
+      await stop(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(child.exitCode).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ export const keys = {
 } as const;
 
 export const channels = {
-  /** Pub/sub: "new events up to <id>" for waiting relays. */
+  /** Pub/sub: each appended batch (or, when large, its last id) for waiting relays. */
   events: (sessionId: string) => `${P}:{${sessionId}}:notify`,
   /** Pub/sub: interrupt / terminate requests for the worker that holds the session. */
   control: (sessionId: string) => `${P}:{${sessionId}}:control`,

@@ -9,7 +9,6 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { keys } from '@app/contracts';
 import { isJsonRpcResponse } from './json-rpc';
 import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_MAXLEN, MCP_STREAM_TTL_SECONDS } from './limits';
-import { execAll } from './redis-batch';
 import { followStream, type StreamEntry } from './stream-follower';
 
 /** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
@@ -42,26 +41,41 @@ export interface EventStoreScope {
  */
 export class RedisEventStore implements EventStore {
   private readonly log = new Logger('RedisEventStore');
+  private lastId = { ms: 0, seq: 0 };
+  private readonly expiring = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
     private readonly scope: EventStoreScope,
   ) {}
 
+  /**
+   * Stores a message for replay without making the live stream wait for Redis: the entry id is
+   * chosen here (monotonic per instance, and each stream has one writer: the transport of the
+   * request that opened it), and the write goes out pipelined in order. A write that fails is
+   * logged; the live client already has the message, only a later replay would miss it.
+   */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const key = this.keyOf(streamId);
-    const fields = ['t', this.scope.tenant, 'm', JSON.stringify(message)];
-    const [entryId] = await execAll(
-      this.redis
-        .multi()
-        .xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, '*', ...fields)
-        .expire(key, MCP_STREAM_TTL_SECONDS),
-      'could not store an SSE event for replay',
-    );
-    if (typeof entryId !== 'string') {
-      throw new Error('could not store an SSE event for replay: Redis returned no entry id');
+    const entryId = this.nextEntryId();
+    const writes: Array<Promise<unknown>> = [
+      this.redis.xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, entryId, 't', this.scope.tenant, 'm', JSON.stringify(message)),
+    ];
+    if (!this.expiring.has(key)) {
+      this.expiring.add(key);
+      writes.push(this.redis.expire(key, MCP_STREAM_TTL_SECONDS));
     }
+    Promise.all(writes).catch((error: unknown) =>
+      this.log.warn(`could not store an SSE event for replay (${streamId}): ${String(error)}`),
+    );
     return formatEventId(streamId, entryId);
+  }
+
+  private nextEntryId(): string {
+    const now = Date.now();
+    if (now > this.lastId.ms) this.lastId = { ms: now, seq: 0 };
+    else this.lastId.seq += 1;
+    return `${this.lastId.ms}-${this.lastId.seq}`;
   }
 
   /** Undefined (the SDK answers 400) for a malformed id or a stream this scope does not have. */

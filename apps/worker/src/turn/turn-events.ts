@@ -6,12 +6,14 @@ export interface NewEvent {
   turn: number;
   kind: EventKind;
   data: unknown;
+  /** `data` as JSON text when it already exists as such (a CLI line). */
+  json?: string;
 }
 
 /** A CLI stdout line as an event: `claude` carries the line unchanged, bad lines become `parse_error`. */
 export function lineEvent(line: ParsedLine, turn: number): NewEvent {
   return line.kind === 'message'
-    ? { turn, kind: 'claude', data: line.message }
+    ? { turn, kind: 'claude', data: line.message, json: line.raw }
     : { turn, kind: 'parse_error', data: line.error };
 }
 

@@ -1,0 +1,94 @@
+import type { SessionEvent } from '@app/contracts';
+import { MissingBatchError, EventWriterClosedError } from './errors';
+import { EventWriter } from './event-writer';
+import { encodeEvent } from './codec';
+import { SessionEventLog } from './session-event-log';
+import { newSessionId, useRedisFixture } from './spec/redis-fixture';
+
+const line = (n: number, w = 0) => ({ turn: 1, kind: 'claude' as const, data: { w, n } });
+
+async function readAll(log: SessionEventLog, sessionId: string): Promise<SessionEvent[]> {
+  const events: SessionEvent[] = [];
+  for (let after: string | undefined; ;) {
+    const page = await log.read(sessionId, { after, limit: 1000 });
+    if (page.events.length === 0) return events;
+    events.push(...page.events);
+    after = page.next;
+  }
+}
+
+function expectContiguous(events: SessionEvent[]): void {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}
+
+describe('EventWriter (real Redis)', () => {
+  // Private server: the suite counts script calls with CONFIG RESETSTAT.
+  const redis = useRedisFixture({ label: 'stream-writer', faultInjection: true });
+
+  it('sends the first event of an idle writer at once and batches the rest behind it', async () => {
+    const client = redis.client();
+    const log = new SessionEventLog(client);
+    const id = newSessionId();
+    const writer = new EventWriter(log, id);
+    // No timer in the way: an idle writer's flush completes in about one round trip. The median
+    // of 20 keeps a shared machine's occasional stall out of the verdict.
+    const took: number[] = [];
+    for (let n = 0; n < 20; n++) {
+      const started = performance.now();
+      writer.push(line(n));
+      await writer.flush();
+      took.push(performance.now() - started);
+    }
+    expect(median(took)).toBeLessThan(50);
+
+    await client.config('RESETSTAT');
+    for (let n = 20; n < 2_000; n++) writer.push(line(n));
+    await writer.flush();
+    const events = await readAll(log, id);
+    expectContiguous(events);
+    expect(events.map((e) => (e.data as { n: number }).n)).toEqual(events.map((_, i) => i));
+    // 1,980 events in a few script calls: a batch of 1, then the rest in batches of 200.
+    const stats = await client.info('commandstats');
+    const calls = [...stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].map((m) => Number(m[1]));
+    expect(calls.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(12);
+  });
+
+  it('keeps seq contiguous and each writer in push order with two writers on one session', async () => {
+    const id = newSessionId();
+    const logs = [new SessionEventLog(redis.client()), new SessionEventLog(redis.client())];
+    const writers = logs.map((log) => new EventWriter(log, id, { maxBatchEvents: 7 }));
+    for (let n = 0; n < 3_000; n++) {
+      writers[n % 2].push(line(n, n % 2));
+      if (n % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(writers.map((w) => w.close()));
+    const events = await readAll(logs[0], id);
+    expect(events.length).toBe(3_000);
+    expectContiguous(events);
+    for (const w of [0, 1]) {
+      const mine = events.map((e) => e.data as { w: number; n: number }).filter((d) => d.w === w);
+      expect(mine.map((d) => d.n)).toEqual(mine.map((_, i) => i * 2 + w));
+    }
+    expect(() => writers[0].push(line(1))).toThrow(EventWriterClosedError);
+  });
+
+  it('ignores a resent batch and refuses one that skips ahead (dedup mark)', async () => {
+    const log = new SessionEventLog(redis.client());
+    const id = newSessionId();
+    const batch = (number: number) => ({ number, events: [encodeEvent(line(number), 1)] });
+    await log.appendBatches(id, 'writer:test', [batch(1), batch(2)]);
+    await log.appendBatches(id, 'writer:test', [batch(1), batch(2)]); // an unanswered call, resent
+    await expect(log.appendBatches(id, 'writer:test', [batch(4)])).rejects.toThrow(
+      MissingBatchError,
+    );
+    await log.appendBatches(id, 'writer:test', [batch(3), batch(4)]);
+    const events = await readAll(log, id);
+    expect(events.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4]);
+    expectContiguous(events);
+  });
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -1,0 +1,19 @@
+export { START_CURSOR, type EncodedEvent, type NewSessionEvent } from './codec';
+export * from './errors';
+export {
+  EventRelay,
+  type EventHandler,
+  type EventRelayOptions,
+  type FollowOptions,
+  type RelayReadOptions,
+} from './event-relay';
+export { EventWriter, type EventWriterOptions, type EventWriterStats } from './event-writer';
+export {
+  DEFAULT_INLINE_NOTIFY_BYTES,
+  DEFAULT_MAX_LEN,
+  MAX_READ_LIMIT,
+  SessionEventLog,
+  type EventPage,
+  type ReadOptions,
+  type SessionEventLogOptions,
+} from './session-event-log';
