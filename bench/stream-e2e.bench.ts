@@ -9,21 +9,27 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { buildCliArgs, parseJsonl } from '@app/claude';
 import { startEmbeddedRedis } from '@app/redis';
 import { nowMs, summarizeLatency } from './latency';
+import { RawMcpClient } from './raw-mcp-client';
 import type { BenchReport } from './report';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
 const SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
 const KEY = 'bench-key-0123456789abcdef';
-const LEVELS = (process.env.BENCH_STREAM_LEVELS ?? '1,10,100').split(',').map(Number);
+/**
+ * Sessions streaming at once, and the pace of each: 20 lines/s is a model streaming steadily;
+ * 50 lines/s on 100 sessions at once is a stress case for this 2-core machine.
+ */
+const CASES = (process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@50').split(',').map((c) => {
+  const [sessions, rate] = c.split('@').map(Number);
+  return { sessions, rate };
+});
 const WORDS = 100;
-const LINE_DELAY_MS = 20;
 const WARM_UP = '[[fake:text text="ready"]] warm up';
-const PROMPT = `[[fake:slow delay_ms=${LINE_DELAY_MS} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
+const promptAt = (rate: number) =>
+  `[[fake:slow delay_ms=${Math.round(1000 / rate)} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
 
 interface PathRun {
   latencies: number[];
@@ -35,29 +41,20 @@ interface PathRun {
  * not streaming), then all N stream their second turn at once; its progress notifications
  * carry the stamped lines.
  */
-async function throughSystem(url: URL, sessions: number): Promise<PathRun> {
+async function throughSystem(url: URL, sessions: number, prompt: string): Promise<PathRun> {
   const clients = await Promise.all(
     Array.from({ length: sessions }, async () => {
-      const client = new Client({ name: 'bench', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
+      const client = new RawMcpClient(url, KEY);
+      await client.connect();
       return client;
     }),
   );
-  const call = async (client: Client, name: string, args: Record<string, unknown>, onprogress?: (message?: string) => void) => {
-    const result = await client.callTool({ name, arguments: args }, undefined, {
-      timeout: 300_000,
-      resetTimeoutOnProgress: true,
-      onprogress: onprogress && ((p) => onprogress(p.message)),
-    });
-    if (result.isError) throw new Error(JSON.stringify(result.content));
-    return result.structuredContent as { sessionId: string };
-  };
-  const ids = await Promise.all(clients.map((c) => call(c, 'session_start', { prompt: WARM_UP, wait: true })));
+  const ids = await Promise.all(clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })));
   const latencies: number[] = [];
   const started = Date.now();
   await Promise.all(
     clients.map((client, i) =>
-      call(client, 'session_send', { sessionId: ids[i].sessionId, message: PROMPT, wait: true }, (message) => {
+      client.callTool('session_send', { sessionId: ids[i].sessionId, message: prompt, wait: true }, (message) => {
         const received = nowMs();
         const sentAt = message ? stampOf(JSON.parse(message) as { data?: unknown }) : undefined;
         if (sentAt !== undefined) latencies.push(received - sentAt);
@@ -65,13 +62,13 @@ async function throughSystem(url: URL, sessions: number): Promise<PathRun> {
     ),
   );
   const seconds = (Date.now() - started) / 1000;
-  await Promise.all(clients.map((c, i) => call(c, 'session_terminate', { sessionId: ids[i].sessionId })));
+  await Promise.all(clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })));
   await Promise.all(clients.map((c) => c.close()));
   return { latencies, seconds };
 }
 
 /** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
-async function direct(sessions: number, dir: string): Promise<PathRun> {
+async function direct(sessions: number, prompt: string, dir: string): Promise<PathRun> {
   const procs = Array.from({ length: sessions }, (_, i) => {
     const home = join(dir, `direct-${sessions}-${i}`);
     const child = spawn(SIMULATOR, buildCliArgs({ includePartialMessages: true }), {
@@ -97,7 +94,7 @@ async function direct(sessions: number, dir: string): Promise<PathRun> {
   await Promise.all(procs.map((p) => (send(p, WARM_UP), untilResult(p))));
   const latencies: number[] = [];
   const started = Date.now();
-  await Promise.all(procs.map((p) => (send(p, PROMPT), untilResult(p, latencies))));
+  await Promise.all(procs.map((p) => (send(p, prompt), untilResult(p, latencies))));
   const seconds = (Date.now() - started) / 1000;
   for (const p of procs) p.child.stdin.end();
   return { latencies, seconds };
@@ -129,22 +126,22 @@ export async function run(): Promise<BenchReport> {
     }, 'worker ready');
     gateway = await startService('apps/gateway/src/main.ts', { ...common, PORT: String(port) }, 'gateway listening');
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
-    await throughSystem(url, 2); // warm-up: JIT, connections
-    for (const sessions of LEVELS) {
-      const base = await direct(sessions, dir);
-      const sys = await throughSystem(url, sessions);
+    await throughSystem(url, 2, promptAt(20)); // warm-up: JIT, connections
+    for (const { sessions, rate } of CASES) {
+      const base = await direct(sessions, promptAt(rate), dir);
+      const sys = await throughSystem(url, sessions, promptAt(rate));
       const b = summarizeLatency(base.latencies);
       const s = summarizeLatency(sys.latencies);
       rows.push(
-        { sessions, path: 'direct (baseline)', msgs: b.count, 'msgs/s': Math.round(b.count / base.seconds), 'p50 ms': r(b.p50), 'p99 ms': r(b.p99), 'max ms': r(b.max, 1), 'added p99 ms': 0, 'p99 ratio': '1.00x' },
-        { sessions, path: 'system (MCP)', msgs: s.count, 'msgs/s': Math.round(s.count / sys.seconds), 'p50 ms': r(s.p50), 'p99 ms': r(s.p99), 'max ms': r(s.max, 1), 'added p99 ms': r(s.p99 - b.p99), 'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x` },
+        { sessions, 'lines/s each': rate, path: 'direct (baseline)', msgs: b.count, 'msgs/s': Math.round(b.count / base.seconds), 'p50 ms': r(b.p50), 'p99 ms': r(b.p99), 'max ms': r(b.max, 1), 'added p99 ms': 0, 'p99 ratio': '1.00x' },
+        { sessions, 'lines/s each': rate, path: 'system (MCP)', msgs: s.count, 'msgs/s': Math.round(s.count / sys.seconds), 'p50 ms': r(s.p50), 'p99 ms': r(s.p99), 'max ms': r(s.max, 1), 'added p99 ms': r(s.p99 - b.p99), 'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x` },
       );
     }
     return {
       name: 'stream: CLI line → MCP client (latency per message)',
       rows,
       notes: [
-        `${WORDS} text deltas per turn, one every ${LINE_DELAY_MS} ms per session (fake-claude, --include-partial-messages)`,
+        `${WORDS} text deltas per turn per session (fake-claude, --include-partial-messages); load client: bench/raw-mcp-client.ts`,
         `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (simulator processes not included)`,
       ],
     };

@@ -1,7 +1,7 @@
 /** Gateway and worker as separate child processes, as in production, so each RSS is its own. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -40,12 +40,18 @@ export async function startService(
   env: Record<string, string>,
   readyText: string,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  if (process.env.BENCH_LOG_DIR) {
+    const file = createWriteStream(join(process.env.BENCH_LOG_DIR, `${entry.replace(/\W+/g, '_')}.log`));
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-20_000);
