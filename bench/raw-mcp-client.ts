@@ -8,7 +8,10 @@ export interface ProgressHandler {
   (message: string | undefined): void;
 }
 
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 export class RawMcpClient {
   private nextId = 1;
@@ -24,7 +27,11 @@ export class RawMcpClient {
       jsonrpc: '2.0',
       id: this.nextId++,
       method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
     });
     this.sessionId = res.headers.get('mcp-session-id') ?? undefined;
     await readSse(res, () => undefined);
@@ -32,7 +39,11 @@ export class RawMcpClient {
   }
 
   /** Calls a tool with a progress token; resolves with structuredContent. */
-  async callTool(name: string, args: Record<string, unknown>, onProgress?: ProgressHandler): Promise<Record<string, unknown>> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    onProgress?: ProgressHandler,
+  ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
     const res = await this.post({
       jsonrpc: '2.0',
@@ -46,8 +57,16 @@ export class RawMcpClient {
         const note = JSON.parse(data) as { params: { message?: string } };
         onProgress?.(note.params.message);
       } else {
-        const reply = JSON.parse(data) as { result?: { isError?: boolean; structuredContent?: Record<string, unknown>; content?: unknown }; error?: unknown };
-        if (reply.error || reply.result?.isError) throw new Error(JSON.stringify(reply.error ?? reply.result?.content));
+        const reply = JSON.parse(data) as {
+          result?: {
+            isError?: boolean;
+            structuredContent?: Record<string, unknown>;
+            content?: unknown;
+          };
+          error?: unknown;
+        };
+        if (reply.error || reply.result?.isError)
+          throw new Error(JSON.stringify(reply.error ?? reply.result?.content));
         result = reply.result?.structuredContent;
       }
     });
@@ -68,7 +87,9 @@ export class RawMcpClient {
     return {
       ...HEADERS,
       authorization: `Bearer ${this.key}`,
-      ...(this.sessionId ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': '2025-11-25' } : {}),
+      ...(this.sessionId
+        ? { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': '2025-11-25' }
+        : {}),
     };
   }
 }

@@ -17,10 +17,17 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((p) => !(p in PARTS));
-  if (unknown.length) throw new Error(`unknown part(s) ${unknown.join(', ')}; parts: ${Object.keys(PARTS).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown part(s) ${unknown.join(', ')}; parts: ${Object.keys(PARTS).join(', ')}`,
+    );
   const outDir = join(__dirname, 'results');
   mkdirSync(outDir, { recursive: true });
-  const machine = { node: process.version, cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) };
+  const machine = {
+    node: process.version,
+    cpus: os.cpus().length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
   for (const part of wanted.length ? wanted : Object.keys(PARTS)) {
     const started = Date.now();
     const report = await PARTS[part]();
@@ -28,7 +35,10 @@ async function main(): Promise<void> {
     console.table(report.rows);
     for (const note of report.notes ?? []) console.log(`- ${note}`);
     const file = join(outDir, `${part}.json`);
-    writeFileSync(file, JSON.stringify({ ...report, machine, at: new Date().toISOString() }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...report, machine, at: new Date().toISOString() }, null, 2),
+    );
     console.log(`written ${file}`);
   }
 }

@@ -49,20 +49,28 @@ async function throughSystem(url: URL, sessions: number, prompt: string): Promis
       return client;
     }),
   );
-  const ids = await Promise.all(clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })));
+  const ids = await Promise.all(
+    clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })),
+  );
   const latencies: number[] = [];
   const started = Date.now();
   await Promise.all(
     clients.map((client, i) =>
-      client.callTool('session_send', { sessionId: ids[i].sessionId, message: prompt, wait: true }, (message) => {
-        const received = nowMs();
-        const sentAt = message ? stampOf(JSON.parse(message) as { data?: unknown }) : undefined;
-        if (sentAt !== undefined) latencies.push(received - sentAt);
-      }),
+      client.callTool(
+        'session_send',
+        { sessionId: ids[i].sessionId, message: prompt, wait: true },
+        (message) => {
+          const received = nowMs();
+          const sentAt = message ? stampOf(JSON.parse(message) as { data?: unknown }) : undefined;
+          if (sentAt !== undefined) latencies.push(received - sentAt);
+        },
+      ),
     ),
   );
   const seconds = (Date.now() - started) / 1000;
-  await Promise.all(clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })));
+  await Promise.all(
+    clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })),
+  );
   await Promise.all(clients.map((c) => c.close()));
   return { latencies, seconds };
 }
@@ -73,13 +81,20 @@ async function direct(sessions: number, prompt: string, dir: string): Promise<Pa
     const home = join(dir, `direct-${sessions}-${i}`);
     const child = spawn(SIMULATOR, buildCliArgs({ includePartialMessages: true }), {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: home, CLAUDE_CONFIG_DIR: home, FAKE_CLAUDE_STAMP: '1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        CLAUDE_CONFIG_DIR: home,
+        FAKE_CLAUDE_STAMP: '1',
+      },
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     return { child, lines: parseJsonl(child.stdout)[Symbol.asyncIterator]() };
   });
   const send = (p: (typeof procs)[number], text: string) =>
-    p.child.stdin.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`);
+    p.child.stdin.write(
+      `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
+    );
   const untilResult = async (p: (typeof procs)[number], latencies?: number[]) => {
     for (;;) {
       const next = await p.lines.next();
@@ -116,15 +131,23 @@ export async function run(): Promise<BenchReport> {
   let gateway: ServiceProcess | undefined;
   const rows: BenchReport['rows'] = [];
   try {
-    worker = await startService('apps/worker/src/main.ts', {
-      ...common,
-      WORKER_HEALTH_PORT: String(await freePort()),
-      WORKER_CONCURRENCY: '128',
-      CLAUDE_BIN: SIMULATOR,
-      FAKE_CLAUDE_STAMP: '1',
-      CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
-    }, 'worker ready');
-    gateway = await startService('apps/gateway/src/main.ts', { ...common, PORT: String(port) }, 'gateway listening');
+    worker = await startService(
+      'apps/worker/src/main.ts',
+      {
+        ...common,
+        WORKER_HEALTH_PORT: String(await freePort()),
+        WORKER_CONCURRENCY: '128',
+        CLAUDE_BIN: SIMULATOR,
+        FAKE_CLAUDE_STAMP: '1',
+        CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
+      },
+      'worker ready',
+    );
+    gateway = await startService(
+      'apps/gateway/src/main.ts',
+      { ...common, PORT: String(port) },
+      'gateway listening',
+    );
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
     await throughSystem(url, 2, promptAt(20)); // warm-up: JIT, connections
     for (const { sessions, rate } of CASES) {
@@ -133,8 +156,30 @@ export async function run(): Promise<BenchReport> {
       const b = summarizeLatency(base.latencies);
       const s = summarizeLatency(sys.latencies);
       rows.push(
-        { sessions, 'lines/s each': rate, path: 'direct (baseline)', msgs: b.count, 'msgs/s': Math.round(b.count / base.seconds), 'p50 ms': r(b.p50), 'p99 ms': r(b.p99), 'max ms': r(b.max, 1), 'added p99 ms': 0, 'p99 ratio': '1.00x' },
-        { sessions, 'lines/s each': rate, path: 'system (MCP)', msgs: s.count, 'msgs/s': Math.round(s.count / sys.seconds), 'p50 ms': r(s.p50), 'p99 ms': r(s.p99), 'max ms': r(s.max, 1), 'added p99 ms': r(s.p99 - b.p99), 'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x` },
+        {
+          sessions,
+          'lines/s each': rate,
+          path: 'direct (baseline)',
+          msgs: b.count,
+          'msgs/s': Math.round(b.count / base.seconds),
+          'p50 ms': r(b.p50),
+          'p99 ms': r(b.p99),
+          'max ms': r(b.max, 1),
+          'added p99 ms': 0,
+          'p99 ratio': '1.00x',
+        },
+        {
+          sessions,
+          'lines/s each': rate,
+          path: 'system (MCP)',
+          msgs: s.count,
+          'msgs/s': Math.round(s.count / sys.seconds),
+          'p50 ms': r(s.p50),
+          'p99 ms': r(s.p99),
+          'max ms': r(s.max, 1),
+          'added p99 ms': r(s.p99 - b.p99),
+          'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x`,
+        },
       );
     }
     return {

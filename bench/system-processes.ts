@@ -48,7 +48,9 @@ export async function startService(
   });
   let log = '';
   if (process.env.BENCH_LOG_DIR) {
-    const file = createWriteStream(join(process.env.BENCH_LOG_DIR, `${entry.replace(/\W+/g, '_')}.log`));
+    const file = createWriteStream(
+      join(process.env.BENCH_LOG_DIR, `${entry.replace(/\W+/g, '_')}.log`),
+    );
     child.stdout?.pipe(file);
     child.stderr?.pipe(file);
   }
@@ -59,7 +61,9 @@ export async function startService(
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}): ${log.slice(-2_000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${entry} exited (${code}): ${log.slice(-2_000)}`)),
+    );
   });
   await ready;
   let peak = 0;

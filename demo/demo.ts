@@ -24,8 +24,19 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'demo-'));
   const model = await startMessagesStub();
   model.enqueue(
-    { text: 'Hello! I am a scripted model running behind the real Claude Code CLI. Let me look around.', tokenDelayMs: 40 },
-    { toolUse: { name: 'Bash', input: { command: 'echo "hello from a real tool call" && uname -s', description: 'Say hello' } } },
+    {
+      text: 'Hello! I am a scripted model running behind the real Claude Code CLI. Let me look around.',
+      tokenDelayMs: 40,
+    },
+    {
+      toolUse: {
+        name: 'Bash',
+        input: {
+          command: 'echo "hello from a real tool call" && uname -s',
+          description: 'Say hello',
+        },
+      },
+    },
     { text: 'The tool ran on the worker and said hello. Ask me anything else.', tokenDelayMs: 40 },
   );
   const redis = await startEmbeddedRedis(dataDir);
@@ -48,7 +59,11 @@ async function main(): Promise<void> {
   console.log(`\n▶ gateway ${url}  (Redis ${redis.url}, data ${dataDir})\n`);
 
   const client = new Client({ name: 'demo', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+    }),
+  );
   try {
     const call = async (name: string, args: Record<string, unknown>) => {
       const r = await client.callTool({ name, arguments: args }, undefined, {
@@ -64,14 +79,19 @@ async function main(): Promise<void> {
     console.log(`\n   → session ${sessionId}: ${started.status}\n`);
 
     console.log('── session_send: a follow-up that runs a real Bash tool ──');
-    const sent = await call('session_send', { sessionId, message: 'Run a command to say hello.', wait: true });
+    const sent = await call('session_send', {
+      sessionId,
+      message: 'Run a command to say hello.',
+      wait: true,
+    });
     console.log(`\n   → turn ${sent.turn}: ${sent.status}\n`);
 
     console.log('── session_status ──');
     console.log(await call('session_status', { sessionId }));
     console.log('\n── session_events (first 3 of the stream, any replica can serve this) ──');
     const page = await call('session_events', { sessionId, limit: 3 });
-    for (const e of page.events as Array<Record<string, unknown>>) console.log(`   #${e.seq} ${e.kind} ${JSON.stringify(e.data).slice(0, 100)}…`);
+    for (const e of page.events as Array<Record<string, unknown>>)
+      console.log(`   #${e.seq} ${e.kind} ${JSON.stringify(e.data).slice(0, 100)}…`);
     console.log('\n── session_terminate ──');
     console.log(await call('session_terminate', { sessionId }));
   } finally {

@@ -49,11 +49,15 @@ it('hibernates an idle session and resumes it with its history on the next messa
   expect(status).toBe('hibernated');
   expect(registry.get(sessionId)).toBeUndefined();
 
-  const sent = await callTool<{ status: string; result: { result: string } }>(client, 'session_send', {
-    sessionId,
-    message: 'Which colour?',
-    wait: true,
-  });
+  const sent = await callTool<{ status: string; result: { result: string } }>(
+    client,
+    'session_send',
+    {
+      sessionId,
+      message: 'Which colour?',
+      wait: true,
+    },
+  );
   expect(sent.status).toBe('idle');
   expect(sent.result.result).toContain('It was TEAL.');
   const history = JSON.stringify(stub.conversationRequests().at(-1)?.messages);

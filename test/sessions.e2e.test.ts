@@ -16,7 +16,13 @@ interface Started {
   events?: string;
 }
 interface EventsPage {
-  events: Array<{ id: string; seq: number; turn: number; kind: string; data: Record<string, unknown> }>;
+  events: Array<{
+    id: string;
+    seq: number;
+    turn: number;
+    kind: string;
+    data: Record<string, unknown>;
+  }>;
   next: string;
   status: string;
 }
@@ -74,23 +80,30 @@ describe('sessions over MCP', () => {
     expect(returnedAt).toBeGreaterThan(2);
     const kinds = progress.map((m) => (JSON.parse(m) as { kind: string }).kind);
     expect(kinds).toContain('claude');
-    const status = await callTool<{ status: string; turns: number; usage: { output_tokens: number } }>(
-      acme,
-      'session_status',
-      { sessionId: started.sessionId },
-    );
+    const status = await callTool<{
+      status: string;
+      turns: number;
+      usage: { output_tokens: number };
+    }>(acme, 'session_status', { sessionId: started.sessionId });
     expect(status).toMatchObject({ status: 'idle', turns: 1 });
     expect(status.usage.output_tokens).toBeGreaterThan(0);
   });
 
   it('a follow-up reaches the same CLI and the model receives the whole history', async () => {
     stub.enqueue({ text: 'The word is PLUM.' }, { text: 'You asked about PLUM.' });
-    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'Pick a word.', wait: true });
-    const sent = await callTool<{ turn: number; status: string; result: { result: string } }>(acme, 'session_send', {
-      sessionId,
-      message: 'Which word?',
+    const { sessionId } = await callTool<Started>(acme, 'session_start', {
+      prompt: 'Pick a word.',
       wait: true,
     });
+    const sent = await callTool<{ turn: number; status: string; result: { result: string } }>(
+      acme,
+      'session_send',
+      {
+        sessionId,
+        message: 'Which word?',
+        wait: true,
+      },
+    );
     expect(sent).toMatchObject({ turn: 2, status: 'idle' });
     expect(sent.result.result).toContain('You asked about PLUM.');
     const history = JSON.stringify(stub.conversationRequests().at(-1)?.messages);
@@ -101,7 +114,10 @@ describe('sessions over MCP', () => {
 
   it('session_events pages lose and duplicate nothing, also alternating between two gateways', async () => {
     stub.enqueue({ text: 'one two three four five six seven eight nine ten' });
-    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'count', wait: true });
+    const { sessionId } = await callTool<Started>(acme, 'session_start', {
+      prompt: 'count',
+      wait: true,
+    });
     const all = await allEvents(acme, sessionId);
     expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
     const second = await connectClient(await system.addGateway(), 'acme');
@@ -109,7 +125,11 @@ describe('sessions over MCP', () => {
       const seen: number[] = [];
       let after: string | undefined;
       for (let i = 0; ; i++) {
-        const page = await callTool<EventsPage>(i % 2 ? second : acme, 'session_events', { sessionId, after, limit: 3 });
+        const page = await callTool<EventsPage>(i % 2 ? second : acme, 'session_events', {
+          sessionId,
+          after,
+          limit: 3,
+        });
         if (page.events.length === 0) break;
         seen.push(...page.events.map((e) => e.seq));
         after = page.next;
@@ -122,10 +142,20 @@ describe('sessions over MCP', () => {
 
   it('session_events long-polls until the next event arrives', async () => {
     stub.enqueue({ text: 'first' }, { text: 'second', tokenDelayMs: 200 });
-    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'a', wait: true });
-    const { events } = await callTool<EventsPage>(acme, 'session_events', { sessionId, limit: 1000 });
+    const { sessionId } = await callTool<Started>(acme, 'session_start', {
+      prompt: 'a',
+      wait: true,
+    });
+    const { events } = await callTool<EventsPage>(acme, 'session_events', {
+      sessionId,
+      limit: 1000,
+    });
     const cursor = events.at(-1)?.id;
-    const polled = callTool<EventsPage>(acme, 'session_events', { sessionId, after: cursor, waitMs: 20_000 });
+    const polled = callTool<EventsPage>(acme, 'session_events', {
+      sessionId,
+      after: cursor,
+      waitMs: 20_000,
+    });
     await callTool(acme, 'session_send', { sessionId, message: 'b' });
     const page = await polled;
     expect(page.events.length).toBeGreaterThan(0);
@@ -149,18 +179,28 @@ describe('sessions over MCP', () => {
 
   it('terminate stops the process and the session takes no more messages', async () => {
     stub.enqueue({ text: 'hi' });
-    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'hi', wait: true });
+    const { sessionId } = await callTool<Started>(acme, 'session_start', {
+      prompt: 'hi',
+      wait: true,
+    });
     const registry = system.worker.get(LiveSessionRegistry);
     const pid = registry.get(sessionId)?.process.pid;
     expect(pid).toBeGreaterThan(0);
-    expect(await callTool(acme, 'session_terminate', { sessionId })).toEqual({ status: 'terminated' });
+    expect(await callTool(acme, 'session_terminate', { sessionId })).toEqual({
+      status: 'terminated',
+    });
     await waitFor(async () => registry.get(sessionId) === undefined);
-    await expect(callTool(acme, 'session_send', { sessionId, message: 'more' })).rejects.toThrow(/terminated/);
+    await expect(callTool(acme, 'session_send', { sessionId, message: 'more' })).rejects.toThrow(
+      /terminated/,
+    );
   });
 
   it('a tenant sees only its own sessions; another tenant’s id is "not found"', async () => {
     stub.enqueue({ text: 'secret' });
-    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'mine', wait: true });
+    const { sessionId } = await callTool<Started>(acme, 'session_start', {
+      prompt: 'mine',
+      wait: true,
+    });
     for (const [tool, args] of [
       ['session_status', { sessionId }],
       ['session_events', { sessionId }],
@@ -170,23 +210,36 @@ describe('sessions over MCP', () => {
     ] as const) {
       await expect(callTool(globex, tool, args)).rejects.toThrow(/not found/);
     }
-    const listed = await callTool<{ sessions: Array<{ sessionId: string }> }>(globex, 'session_list', {});
+    const listed = await callTool<{ sessions: Array<{ sessionId: string }> }>(
+      globex,
+      'session_list',
+      {},
+    );
     expect(listed.sessions.map((s) => s.sessionId)).not.toContain(sessionId);
-    const mine = await callTool<{ sessions: Array<{ sessionId: string }> }>(acme, 'session_list', { limit: 200 });
+    const mine = await callTool<{ sessions: Array<{ sessionId: string }> }>(acme, 'session_list', {
+      limit: 200,
+    });
     expect(mine.sessions.map((s) => s.sessionId)).toContain(sessionId);
   });
 
   it('invalid arguments give a tool error naming the field', async () => {
-    await expect(callTool(acme, 'session_send', { sessionId: 'nope', message: 'x' })).rejects.toThrow(/sessionId/);
+    await expect(
+      callTool(acme, 'session_send', { sessionId: 'nope', message: 'x' }),
+    ).rejects.toThrow(/sessionId/);
     await expect(callTool(acme, 'session_start', { prompt: '' })).rejects.toThrow(/prompt/);
-    await expect(callTool(acme, 'session_events', { sessionId: crypto.randomUUID(), limit: 0 })).rejects.toThrow(/limit/);
+    await expect(
+      callTool(acme, 'session_events', { sessionId: crypto.randomUUID(), limit: 0 }),
+    ).rejects.toThrow(/limit/);
   });
 
   it('a CLI crash mid-turn fails that session with an error event; the worker serves others', async () => {
     stub.enqueue({ text: 'slow '.repeat(500), tokenDelayMs: 20 });
     const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'crash soon' });
     const registry = system.worker.get(LiveSessionRegistry);
-    await waitFor(async () => (registry.get(sessionId)?.process.pid ?? 0) > 0 && (await status(sessionId)) === 'running');
+    await waitFor(
+      async () =>
+        (registry.get(sessionId)?.process.pid ?? 0) > 0 && (await status(sessionId)) === 'running',
+    );
     await stub.waitForConversationRequests(1);
     process.kill(registry.get(sessionId)?.process.pid ?? 0, 'SIGKILL');
     await waitFor(async () => (await status(sessionId)) === 'failed');

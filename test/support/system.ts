@@ -47,7 +47,7 @@ function configFor(options: SystemOptions, dataDir: string, extra: Record<string
     MCP_API_KEYS: Object.entries(TENANT_KEYS)
       .map(([t, k]) => `${t}:${k}`)
       .join(','),
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '4',
     ...options.env,
     ...extra,
@@ -105,7 +105,10 @@ export async function callTool<T = Record<string, unknown>>(
   client: Client,
   name: string,
   args: Record<string, unknown>,
-  options: { onprogress?: (p: { progress: number; message?: string }) => void; timeout?: number } = {},
+  options: {
+    onprogress?: (p: { progress: number; message?: string }) => void;
+    timeout?: number;
+  } = {},
 ): Promise<T> {
   const result = await client.callTool({ name, arguments: args }, undefined, {
     onprogress: options.onprogress,

@@ -26,7 +26,12 @@ export async function startGateway(
 
 if (require.main === module) {
   startGateway(loadConfig())
-    .then((app) => exitOnSignals(() => app.close(), (m) => console.error(m)))
+    .then((app) =>
+      exitOnSignals(
+        () => app.close(),
+        (m) => console.error(m),
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

@@ -23,7 +23,12 @@ export async function startWorker(config: AppConfig): Promise<INestApplication> 
 
 if (require.main === module) {
   startWorker(loadConfig())
-    .then((app) => exitOnSignals(() => app.close(), (m) => console.error(m)))
+    .then((app) =>
+      exitOnSignals(
+        () => app.close(),
+        (m) => console.error(m),
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

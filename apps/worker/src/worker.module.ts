@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
@@ -16,10 +23,17 @@ import { TurnRunner } from './turn/turn-runner';
 import { workerProviders } from './worker.providers';
 import { REDIS_COMMANDS, REDIS_SUBSCRIBER } from './worker.tokens';
 
-/** Hibernates what it holds on shutdown, so another worker can resume those sessions. */
+/** How long a stopping worker lets running turns finish before it ends their processes. */
+const TURN_DRAIN_MS = 25_000;
+
+/**
+ * Shutdown in order: stop taking turns and let running ones finish (bounded), hibernate what
+ * this worker holds so another worker can resume it, then close Redis.
+ */
 @Injectable()
-class WorkerShutdown implements OnApplicationShutdown {
+class WorkerShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
+    private readonly processor: TurnProcessor,
     private readonly runner: TurnRunner,
     private readonly registry: LiveSessionRegistry,
     private readonly leases: SessionLeases,
@@ -27,8 +41,19 @@ class WorkerShutdown implements OnApplicationShutdown {
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
   ) {}
 
+  async beforeApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.processor.worker.close(),
+      new Promise((resolve) => (timer = setTimeout(resolve, TURN_DRAIN_MS))),
+    ]);
+    clearTimeout(timer);
+    await Promise.allSettled(
+      this.registry.ids().map((id) => this.runner.hibernate(id, { force: true })),
+    );
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.registry.ids().map((id) => this.runner.hibernate(id)));
     await this.leases.close();
     await Promise.all([closeRedis(this.commands), closeRedis(this.subscriber)]);
   }
@@ -46,7 +71,11 @@ export class WorkerModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({
-            connection: { url: c.redis.url, maxRetriesPerRequest: null, connectionName: 'worker-queue' },
+            connection: {
+              url: c.redis.url,
+              maxRetriesPerRequest: null,
+              connectionName: 'worker-queue',
+            },
             prefix: queuePrefix(c.redis.keyPrefix),
           }),
         }),

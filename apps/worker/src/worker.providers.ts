@@ -31,7 +31,10 @@ function passthrough(config: AppConfig): Record<string, string> {
 export function workerProviders(logger: Logger): Provider[] {
   return [
     { provide: WORKER_LOGGER, useValue: logger },
-    { provide: WORKER_ID, useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}` },
+    {
+      provide: WORKER_ID,
+      useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    },
     {
       provide: WORKER_CONCURRENCY,
       inject: [APP_CONFIG],
@@ -40,7 +43,8 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: REDIS_COMMANDS,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => createRedisConnection(requiredUrl(c), {
+      useFactory: (c: AppConfig) =>
+        createRedisConnection(requiredUrl(c), {
           name: 'worker',
           keyPrefix: c.redis.keyPrefix,
           onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
@@ -49,14 +53,23 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: REDIS_SUBSCRIBER,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => createRedisConnection(requiredUrl(c), {
+      useFactory: (c: AppConfig) =>
+        createRedisConnection(requiredUrl(c), {
           name: 'worker-control',
           keyPrefix: c.redis.keyPrefix,
           onError: (err) => logger.warn({ err: err.message }, 'redis subscriber error'),
         }),
     },
-    { provide: SessionStore, inject: [REDIS_COMMANDS], useFactory: (r: Redis) => new SessionStore(r) },
-    { provide: SessionEventLog, inject: [REDIS_COMMANDS], useFactory: (r: Redis) => new SessionEventLog(r) },
+    {
+      provide: SessionStore,
+      inject: [REDIS_COMMANDS],
+      useFactory: (r: Redis) => new SessionStore(r),
+    },
+    {
+      provide: SessionEventLog,
+      inject: [REDIS_COMMANDS],
+      useFactory: (r: Redis) => new SessionEventLog(r),
+    },
     {
       provide: SessionLeases,
       inject: [REDIS_COMMANDS, WORKER_ID],
@@ -81,7 +94,8 @@ export function workerProviders(logger: Logger): Provider[] {
           sinkFor: (sessionId) =>
             new EventWriter(log, sessionId, {
               maxPendingEvents: c.worker.eventBufferEvents,
-              onError: (err) => logger.warn({ sessionId, err: err.message }, 'event stream write failed; retrying'),
+              onError: (err) =>
+                logger.warn({ sessionId, err: err.message }, 'event stream write failed; retrying'),
             }),
         }),
     },
@@ -92,7 +106,15 @@ export function workerProviders(logger: Logger): Provider[] {
     },
     {
       provide: TurnRunner,
-      inject: [APP_CONFIG, SessionStore, SessionLeases, LiveSessionRegistry, SessionEventLog, REDIS_COMMANDS, ControlListener],
+      inject: [
+        APP_CONFIG,
+        SessionStore,
+        SessionLeases,
+        LiveSessionRegistry,
+        SessionEventLog,
+        REDIS_COMMANDS,
+        ControlListener,
+      ],
       useFactory: (
         c: AppConfig,
         store: SessionStore,
@@ -124,7 +146,9 @@ export function workerProviders(logger: Logger): Provider[] {
 
 function requiredUrl(config: AppConfig): string {
   if (!config.redis.url) {
-    throw new Error('REDIS_URL is required to run a worker on its own (npm start embeds a Redis when it is unset)');
+    throw new Error(
+      'REDIS_URL is required to run a worker on its own (npm start embeds a Redis when it is unset)',
+    );
   }
   return config.redis.url;
 }

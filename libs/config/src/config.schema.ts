@@ -9,27 +9,25 @@ const bool = z
 const int = (min: number) => z.coerce.number().int().min(min);
 
 /** `tenant:key,tenant:key` → [{ tenant, key }]; a key shorter than 16 characters is refused. */
-const apiKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const entries = raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    return entries.flatMap((entry) => {
-      const at = entry.indexOf(':');
-      const tenant = entry.slice(0, at);
-      const key = entry.slice(at + 1);
-      if (at <= 0 || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant) || key.length < 16) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `entry "${tenant || '?'}:…" must be tenant:key with a tenant of [A-Za-z0-9_-] and a key of at least 16 characters`,
-        });
-        return [];
-      }
-      return [{ tenant, key }];
-    });
+const apiKeys = z.string().transform((raw, ctx) => {
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return entries.flatMap((entry) => {
+    const at = entry.indexOf(':');
+    const tenant = entry.slice(0, at);
+    const key = entry.slice(at + 1);
+    if (at <= 0 || !/^[A-Za-z0-9_-]{1,64}$/.test(tenant) || key.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry "${tenant || '?'}:…" must be tenant:key with a tenant of [A-Za-z0-9_-] and a key of at least 16 characters`,
+      });
+      return [];
+    }
+    return [{ tenant, key }];
   });
+});
 
 const csv = z.string().transform((raw) =>
   raw
@@ -45,7 +43,10 @@ export const EnvSchema = z.object({
   WORKER_HEALTH_PORT: int(0).max(65535).default(3001),
   REDIS_URL: z.string().url().optional(),
   /** Prepended to every key, so deployments (or test suites) can share one Redis. */
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]*$/).default(''),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]*$/)
+    .default(''),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().min(3).optional(),

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** Where an event came from. `claude` carries one CLI stdout line unchanged in `data`. */
-export const EVENT_KINDS = ['claude', 'status', 'stderr', 'parse_error', 'checkpoint', 'error'] as const;
+export const EVENT_KINDS = [
+  'claude',
+  'status',
+  'stderr',
+  'parse_error',
+  'checkpoint',
+  'error',
+] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;
 

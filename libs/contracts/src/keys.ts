@@ -16,7 +16,8 @@ export const keys = {
   /** Hash with TTL: an MCP (transport) session, so any gateway replica can serve it. */
   mcpSession: (mcpSessionId: string) => `${P}:mcp:{${mcpSessionId}}`,
   /** Stream with TTL: SSE messages of one MCP stream, for Last-Event-ID replay. */
-  mcpStream: (mcpSessionId: string, streamId: string) => `${P}:mcp:{${mcpSessionId}}:sse:${streamId}`,
+  mcpStream: (mcpSessionId: string, streamId: string) =>
+    `${P}:mcp:{${mcpSessionId}}:sse:${streamId}`,
 } as const;
 
 export const channels = {

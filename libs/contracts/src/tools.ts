@@ -10,18 +10,31 @@ import { SessionStatusSchema } from './session';
 export const MAX_PROMPT_CHARS = 1_000_000;
 export const MAX_WAIT_MS = 120_000;
 
-const sessionId = z.string().uuid('sessionId must be a session id (a UUID) returned by session_start');
-const checkpointId = z.string().regex(/^[0-9a-f]{64}$/, 'checkpointId must be 64 lowercase hex characters');
+const sessionId = z
+  .string()
+  .uuid('sessionId must be a session id (a UUID) returned by session_start');
+const checkpointId = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'checkpointId must be 64 lowercase hex characters');
 const prompt = z.string().min(1, 'must not be empty').max(MAX_PROMPT_CHARS);
 const waitMs = z.number().int().min(0).max(MAX_WAIT_MS);
 const relativePath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path without ..');
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+    'must be a relative path without ..',
+  );
 
 export const WorkspaceSeedSchema = z.union([
-  z.object({ git: z.object({ url: z.string().min(1).max(2048), ref: z.string().max(256).optional() }).strict() }).strict(),
+  z
+    .object({
+      git: z
+        .object({ url: z.string().min(1).max(2048), ref: z.string().max(256).optional() })
+        .strict(),
+    })
+    .strict(),
   z
     .object({
       files: z
@@ -38,20 +51,42 @@ export const WorkspaceSeedSchema = z.union([
         .max(10_000),
     })
     .strict(),
-  z.object({ archive: z.object({ base64: z.string().min(1), format: z.enum(['tar', 'tar.gz']) }).strict() }).strict(),
+  z
+    .object({
+      archive: z.object({ base64: z.string().min(1), format: z.enum(['tar', 'tar.gz']) }).strict(),
+    })
+    .strict(),
 ]);
 export type WorkspaceSeed = z.infer<typeof WorkspaceSeedSchema>;
 
 export const SessionStartInput = z
   .object({
     prompt,
-    model: z.string().max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._:[\]@/-]*$/).optional(),
+    model: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:[\]@/-]*$/)
+      .optional(),
     checkpointId: checkpointId.optional(),
     workspace: WorkspaceSeedSchema.optional(),
-    permissionMode: z.enum(['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions']).optional(),
-    allowedTools: z.array(z.string().min(1).max(200).regex(/^[^,\n\r]+$/)).max(100).optional(),
+    permissionMode: z
+      .enum(['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'])
+      .optional(),
+    allowedTools: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[^,\n\r]+$/),
+      )
+      .max(100)
+      .optional(),
     maxTurns: z.number().int().min(1).max(1000).optional(),
-    appendSystemPrompt: z.string().max(64 * 1024).optional(),
+    appendSystemPrompt: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
     wait: z.boolean().optional(),
   })
   .strict();
@@ -63,7 +98,10 @@ export const SessionSendInput = z
 export const SessionEventsInput = z
   .object({
     sessionId,
-    after: z.string().regex(/^\d+-\d+$/, 'after must be a cursor returned as `next`').optional(),
+    after: z
+      .string()
+      .regex(/^\d+-\d+$/, 'after must be a cursor returned as `next`')
+      .optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     waitMs: waitMs.optional(),
   })
@@ -93,7 +131,12 @@ export const WorkspaceReadInput = z
     path: relativePath,
     checkpointId: checkpointId.optional(),
     offset: z.number().int().min(0).optional(),
-    length: z.number().int().min(1).max(8 * 1024 * 1024).optional(),
+    length: z
+      .number()
+      .int()
+      .min(1)
+      .max(8 * 1024 * 1024)
+      .optional(),
   })
   .strict();
 

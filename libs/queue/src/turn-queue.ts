@@ -16,7 +16,7 @@ export class TurnQueue {
     let removed = 0;
     for (const turn of turns) {
       const job = await this.queue.getJob(turnJobId(sessionId, turn));
-      if (job && (await job.isWaiting() || await job.isDelayed())) {
+      if (job && ((await job.isWaiting()) || (await job.isDelayed()))) {
         await job.remove().then(
           () => removed++,
           () => undefined, // picked up meanwhile: the worker sees the terminated status

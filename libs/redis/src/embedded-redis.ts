@@ -13,19 +13,39 @@ export interface EmbeddedRedis {
  * `npm start` without REDIS_URL: a private redis-server child on a free loopback port, its
  * data (append-only file) under DATA_DIR so sessions survive a restart.
  */
-export async function startEmbeddedRedis(dataDir: string, binary = 'redis-server'): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(
+  dataDir: string,
+  binary = 'redis-server',
+): Promise<EmbeddedRedis> {
   const dir = resolve(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
   const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (e) => reject(new Error(`cannot start ${binary}: ${e.message}; install redis-server or set REDIS_URL`)));
+    child.once('error', (e) =>
+      reject(
+        new Error(`cannot start ${binary}: ${e.message}; install redis-server or set REDIS_URL`),
+      ),
+    );
     child.once('exit', (code) => reject(new Error(`${binary} exited (${code}): ${stderr.trim()}`)));
   });
   const url = `redis://127.0.0.1:${port}`;
@@ -47,7 +67,11 @@ export async function startEmbeddedRedis(dataDir: string, binary = 'redis-server
 async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined); // refused until the server listens: expected here
     try {
       await client.connect();

@@ -20,7 +20,8 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   const redis = new Redis(url, {
     connectionName: options.name,
     keyPrefix: options.keyPrefix || undefined,
-    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest,
+    maxRetriesPerRequest:
+      options.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest,
     enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     ...options.extra,
@@ -34,7 +35,10 @@ export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.quit(), new Promise((_, reject) => (timer = setTimeout(reject, 1_000)))]);
+    await Promise.race([
+      redis.quit(),
+      new Promise((_, reject) => (timer = setTimeout(reject, 1_000))),
+    ]);
   } catch {
     redis.disconnect();
   } finally {

@@ -30,7 +30,9 @@ describe('SessionStore (real Redis)', () => {
     const { id } = await store.create('acme', {});
     expect(await store.transition(id, 'running')).toBe('queued');
     await expect(store.transition(id, 'hibernated')).rejects.toBeInstanceOf(IllegalTransition);
-    expect(await store.transition(id, 'idle', { patch: { claudeSessionId: 'c-1' } })).toBe('running');
+    expect(await store.transition(id, 'idle', { patch: { claudeSessionId: 'c-1' } })).toBe(
+      'running',
+    );
     expect((await store.find(id))?.claudeSessionId).toBe('c-1');
     // Two racers: exactly one wins idle → running.
     const outcomes = await Promise.allSettled([
@@ -39,7 +41,9 @@ describe('SessionStore (real Redis)', () => {
     ]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     await store.transition(id, 'terminated');
-    await expect(store.transition(id, 'running')).rejects.toThrow(/terminated and cannot become running/);
+    await expect(store.transition(id, 'running')).rejects.toThrow(
+      /terminated and cannot become running/,
+    );
   });
 
   it('numbers turns and re-queues idle, hibernated and failed sessions', async () => {
@@ -58,7 +62,13 @@ describe('SessionStore (real Redis)', () => {
 
   it('sums usage and cost of each result', async () => {
     const { id } = await store.create('acme', {});
-    const figures = { inputTokens: 10, outputTokens: 5, cacheCreationTokens: 2, cacheReadTokens: 1, costUsd: 0.25 };
+    const figures = {
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheCreationTokens: 2,
+      cacheReadTokens: 1,
+      costUsd: 0.25,
+    };
     await store.recordResult(id, { ...figures, claudeSessionId: 'abc' });
     await store.recordResult(id, figures);
     const r = await store.find(id);
@@ -66,7 +76,12 @@ describe('SessionStore (real Redis)', () => {
       completedTurns: 2,
       costUsd: 0.5,
       claudeSessionId: 'abc',
-      usage: { input_tokens: 20, output_tokens: 10, cache_creation_input_tokens: 4, cache_read_input_tokens: 2 },
+      usage: {
+        input_tokens: 20,
+        output_tokens: 10,
+        cache_creation_input_tokens: 4,
+        cache_read_input_tokens: 2,
+      },
     });
   });
 
@@ -85,7 +100,9 @@ describe('SessionStore (real Redis)', () => {
     } while (cursor);
     expect(seen).toHaveLength(25);
     expect([...seen].sort()).toEqual([...ids].sort());
-    const created = await Promise.all(seen.map(async (id) => (await store.find(id))?.createdAt ?? 0));
+    const created = await Promise.all(
+      seen.map(async (id) => (await store.find(id))?.createdAt ?? 0),
+    );
     expect(created).toEqual([...created].sort((a, b) => b - a));
     await store.transition(ids[3], 'running');
     const running = await store.list(tenant, { limit: 10, status: 'running' });

@@ -43,7 +43,11 @@ export class SessionStore {
     this.redis = redis as Redis & SessionCommands;
   }
 
-  async create(tenant: string, options: SessionOptions, id: string = randomUUID()): Promise<SessionRecord> {
+  async create(
+    tenant: string,
+    options: SessionOptions,
+    id: string = randomUUID(),
+  ): Promise<SessionRecord> {
     const now = Date.now();
     const record: SessionRecord = {
       id,
@@ -54,7 +58,12 @@ export class SessionStore {
       turns: 0,
       completedTurns: 0,
       options,
-      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: 0,
+        output_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
       costUsd: 0,
     };
     await this.redis
@@ -77,7 +86,10 @@ export class SessionStore {
     return decodeRecord(await this.redis.hgetall(keys.session(id)));
   }
 
-  list(tenant: string, options: { status?: SessionStatus; limit: number; cursor?: string }): Promise<SessionPage> {
+  list(
+    tenant: string,
+    options: { status?: SessionStatus; limit: number; cursor?: string },
+  ): Promise<SessionPage> {
     return listTenantSessions(this.redis, tenant, options, (id) => this.find(id));
   }
 
@@ -135,7 +147,13 @@ export class SessionStore {
   }
 
   /** Sets fields that carry no status rule (e.g. claudeSessionId, lastError). */
-  async update(id: string, patch: Partial<Omit<SessionRecord, 'status' | 'id' | 'tenant'>>): Promise<void> {
-    await this.redis.hset(keys.session(id), { ...encodeFields(patch), updatedAt: String(Date.now()) });
+  async update(
+    id: string,
+    patch: Partial<Omit<SessionRecord, 'status' | 'id' | 'tenant'>>,
+  ): Promise<void> {
+    await this.redis.hset(keys.session(id), {
+      ...encodeFields(patch),
+      updatedAt: String(Date.now()),
+    });
   }
 }

@@ -33,7 +33,11 @@ export async function listTenantSessions(
     const records = await Promise.all(members.map((m) => load(m.slice(m.indexOf(':') + 1))));
     for (const [i, record] of records.entries()) {
       from = `(${members[i]}`;
-      if (record && record.tenant === tenant && (!options.status || record.status === options.status)) {
+      if (
+        record &&
+        record.tenant === tenant &&
+        (!options.status || record.status === options.status)
+      ) {
         sessions.push(record);
         if (sessions.length === options.limit) break;
       }
@@ -47,6 +51,7 @@ const encodeCursor = (member: string) => Buffer.from(member).toString('base64url
 
 function decodeCursor(cursor: string): string {
   const member = Buffer.from(cursor, 'base64url').toString();
-  if (!/^\d{15}:[0-9a-f-]{36}$/.test(member)) throw new RangeError('cursor is not one returned by session_list');
+  if (!/^\d{15}:[0-9a-f-]{36}$/.test(member))
+    throw new RangeError('cursor is not one returned by session_list');
   return member;
 }

@@ -58,8 +58,15 @@ export class RedisEventStore implements EventStore {
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const key = this.keyOf(streamId);
     const entryId = this.nextEntryId();
+    const fields = ['t', this.scope.tenant, 'm', JSON.stringify(message)];
+    const add = (id: string) =>
+      this.redis.xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, id, ...fields);
     const writes: Array<Promise<unknown>> = [
-      this.redis.xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, entryId, 't', this.scope.tenant, 'm', JSON.stringify(message)),
+      // Another writer got ahead on this stream (a resumed stream): store it after theirs; the
+      // id the client holds still works as a replay cursor.
+      add(entryId).catch((error: Error) =>
+        /equal or smaller/.test(error.message) ? add('*') : Promise.reject(error),
+      ),
     ];
     if (!this.expiring.has(key)) {
       this.expiring.add(key);

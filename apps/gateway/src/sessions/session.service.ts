@@ -42,7 +42,12 @@ export class SessionService {
     const { prompt, wait, workspace: _workspace, ...options } = args;
     const record = await this.deps.store.create(ctx.tenant, options);
     const { turn } = await this.deps.store.nextTurn(ctx.tenant, record.id);
-    await this.deps.queue.enqueue({ sessionId: record.id, tenant: ctx.tenant, turn, message: prompt });
+    await this.deps.queue.enqueue({
+      sessionId: record.id,
+      tenant: ctx.tenant,
+      turn,
+      message: prompt,
+    });
     if (!wait) return { sessionId: record.id, status: 'queued' as SessionStatus };
     const end = await this.waitForTurn(record.id, turn, START_CURSOR, ctx);
     return { sessionId: record.id, ...end };
@@ -51,7 +56,12 @@ export class SessionService {
   async send(args: SessionSendArgs, ctx: CallContext) {
     const cursor = (await this.deps.log.lastId(args.sessionId)) ?? START_CURSOR;
     const { turn } = await this.deps.store.nextTurn(ctx.tenant, args.sessionId);
-    await this.deps.queue.enqueue({ sessionId: args.sessionId, tenant: ctx.tenant, turn, message: args.message });
+    await this.deps.queue.enqueue({
+      sessionId: args.sessionId,
+      tenant: ctx.tenant,
+      turn,
+      message: args.message,
+    });
     if (!args.wait) return { status: 'queued' as SessionStatus, turn };
     const end = await this.waitForTurn(args.sessionId, turn, cursor, ctx);
     return { turn, ...end };
@@ -66,7 +76,11 @@ export class SessionService {
       signal: ctx.signal,
     });
     const record = await this.deps.store.get(ctx.tenant, args.sessionId);
-    return { events: page.events, next: page.next ?? args.after ?? START_CURSOR, status: record.status };
+    return {
+      events: page.events,
+      next: page.next ?? args.after ?? START_CURSOR,
+      status: record.status,
+    };
   }
 
   async status(sessionId: string, ctx: CallContext) {
@@ -74,8 +88,15 @@ export class SessionService {
   }
 
   async list(args: SessionListArgs, ctx: CallContext) {
-    const page = await this.deps.store.list(ctx.tenant, { limit: args.limit ?? 50, status: args.status, cursor: args.cursor });
-    return { sessions: page.sessions.map((r) => ({ sessionId: r.id, ...describe(r) })), next: page.next };
+    const page = await this.deps.store.list(ctx.tenant, {
+      limit: args.limit ?? 50,
+      status: args.status,
+      cursor: args.cursor,
+    });
+    return {
+      sessions: page.sessions.map((r) => ({ sessionId: r.id, ...describe(r) })),
+      next: page.next,
+    };
   }
 
   /** Stops the running turn wherever it runs; a turn still waiting in the queue is dropped. */
@@ -83,7 +104,9 @@ export class SessionService {
     const record = await this.deps.store.get(ctx.tenant, sessionId);
     if (record.status === 'queued') {
       await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
-      await this.deps.store.transition(sessionId, 'idle', { from: ['queued'] }).catch(() => undefined);
+      await this.deps.store
+        .transition(sessionId, 'idle', { from: ['queued'] })
+        .catch(() => undefined);
     } else if (record.status === 'running') await this.control(sessionId, 'interrupt');
     return { status: (await this.deps.store.get(ctx.tenant, sessionId)).status };
   }
@@ -94,7 +117,9 @@ export class SessionService {
       await this.deps.store.transition(sessionId, 'terminated');
       await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
       await this.control(sessionId, 'terminate');
-      await this.deps.log.append(sessionId, [{ turn: record.turns, kind: 'status', data: { status: 'terminated' } }]);
+      await this.deps.log.append(sessionId, [
+        { turn: record.turns, kind: 'status', data: { status: 'terminated' } },
+      ]);
     }
     return { status: 'terminated' as SessionStatus };
   }
@@ -119,15 +144,20 @@ export class SessionService {
     let end: TurnEnd = { status: 'timeout' };
     let next = cursor;
     try {
-      await this.deps.relay.follow(sessionId, cursor, async (event: SessionEvent) => {
-        next = event.id;
-        if (ctx.progress) await ctx.progress(JSON.stringify(event));
-        const found = turnEndOf(event, turn);
-        if (found) {
-          end = found;
-          stop.abort();
-        }
-      }, stop.signal);
+      await this.deps.relay.follow(
+        sessionId,
+        cursor,
+        async (event: SessionEvent) => {
+          next = event.id;
+          if (ctx.progress) await ctx.progress(JSON.stringify(event));
+          const found = turnEndOf(event, turn);
+          if (found) {
+            end = found;
+            stop.abort();
+          }
+        },
+        stop.signal,
+      );
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onCancel);

@@ -20,7 +20,8 @@ export function sessionTools(sessions: SessionService): ToolDefinition[] {
     }),
     defineTool({
       name: 'session_send',
-      description: 'Send a follow-up message to a session. With wait: true, returns the turn’s result.',
+      description:
+        'Send a follow-up message to a session. With wait: true, returns the turn’s result.',
       input: SessionSendInput,
       handler: (args, ctx) => sessions.send(args, ctx),
     }),
@@ -39,13 +40,15 @@ export function sessionTools(sessions: SessionService): ToolDefinition[] {
     }),
     defineTool({
       name: 'session_list',
-      description: 'Your sessions, newest first, optionally by status; page with `cursor` = previous `next`.',
+      description:
+        'Your sessions, newest first, optionally by status; page with `cursor` = previous `next`.',
       input: SessionListInput,
       handler: (args, ctx) => sessions.list(args, ctx),
     }),
     defineTool({
       name: 'session_interrupt',
-      description: 'Stop the running turn of a session; the session stays and takes further messages.',
+      description:
+        'Stop the running turn of a session; the session stays and takes further messages.',
       input: SessionIdInput,
       handler: (args, ctx) => sessions.interrupt(args.sessionId, ctx),
     }),

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -30,7 +36,8 @@ const providers: Provider[] = [
   {
     provide: GATEWAY_REDIS,
     inject: [APP_CONFIG],
-    useFactory: (c: AppConfig) => createRedisConnection(c.redis.url ?? '', { name: 'gateway', keyPrefix: c.redis.keyPrefix }),
+    useFactory: (c: AppConfig) =>
+      createRedisConnection(c.redis.url ?? '', { name: 'gateway', keyPrefix: c.redis.keyPrefix }),
   },
   { provide: SessionStore, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new SessionStore(r) },
   {
@@ -39,7 +46,11 @@ const providers: Provider[] = [
     useFactory: (r: Redis, c: AppConfig) => new SessionEventLog(r, { maxLen: c.events.maxLen }),
   },
   { provide: EventRelay, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new EventRelay(r) },
-  { provide: TurnQueue, inject: [getQueueToken(TURN_QUEUE)], useFactory: (q: Queue<TurnJob>) => new TurnQueue(q) },
+  {
+    provide: TurnQueue,
+    inject: [getQueueToken(TURN_QUEUE)],
+    useFactory: (q: Queue<TurnJob>) => new TurnQueue(q),
+  },
   {
     provide: SessionService,
     inject: [SessionStore, TurnQueue, SessionEventLog, EventRelay, GATEWAY_REDIS, APP_CONFIG],
@@ -50,7 +61,15 @@ const providers: Provider[] = [
       relay: EventRelay,
       publisher: Redis,
       c: AppConfig,
-    ) => new SessionService({ store, queue, log, relay, publisher, maxTurnWaitMs: c.events.turnWaitMaxMs }),
+    ) =>
+      new SessionService({
+        store,
+        queue,
+        log,
+        relay,
+        publisher,
+        maxTurnWaitMs: c.events.turnWaitMaxMs,
+      }),
   },
   GatewaySessionsShutdown,
 ];
@@ -75,5 +94,8 @@ export class SessionsModule {}
 /** What startGateway adds by default: the session tools and what they need. */
 export const sessionExtensions = {
   imports: [SessionsModule],
-  toolset: { inject: [SessionService], useFactory: (sessions: SessionService) => sessionTools(sessions) },
+  toolset: {
+    inject: [SessionService],
+    useFactory: (sessions: SessionService) => sessionTools(sessions),
+  },
 };

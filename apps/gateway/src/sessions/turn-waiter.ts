@@ -20,7 +20,10 @@ export function turnEndOf(event: SessionEvent, turn: number): TurnEnd | undefine
     return { status: data.status, error: typeof data.error === 'string' ? data.error : undefined };
   }
   if (event.kind === 'error' && event.turn === turn) {
-    return { status: 'failed', error: typeof data?.message === 'string' ? data.message : 'turn failed' };
+    return {
+      status: 'failed',
+      error: typeof data?.message === 'string' ? data.message : 'turn failed',
+    };
   }
   return undefined;
 }

@@ -10,7 +10,8 @@ const PREFIX = channels.control('');
  */
 export class ControlListener {
   private readonly sessions = new Set<string>();
-  private handler: (sessionId: string, message: ControlMessage) => Promise<void> = async () => undefined;
+  private handler: (sessionId: string, message: ControlMessage) => Promise<void> = async () =>
+    undefined;
 
   constructor(
     private readonly subscriber: Redis,
@@ -46,7 +47,10 @@ export class ControlListener {
     try {
       await this.handler(sessionId, parsed.data);
     } catch (error) {
-      this.logger.error({ sessionId, err: error, action: parsed.data.action }, 'control action failed');
+      this.logger.error(
+        { sessionId, err: error, action: parsed.data.action },
+        'control action failed',
+      );
     }
   }
 }

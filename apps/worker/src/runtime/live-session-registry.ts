@@ -19,7 +19,12 @@ export interface RegistryOptions {
 /** Per-session directories on this worker: workspace, Claude config dir and a private HOME. */
 export function sessionDirs(dataDir: string, sessionId: string) {
   const root = resolve(dataDir, 'sessions', sessionId);
-  return { root, workspaceDir: join(root, 'ws'), configDir: join(root, 'cfg'), home: join(root, 'home') };
+  return {
+    root,
+    workspaceDir: join(root, 'ws'),
+    configDir: join(root, 'cfg'),
+    home: join(root, 'home'),
+  };
 }
 
 export function flagsFor(record: SessionRecord): ClaudeFlags {
@@ -59,7 +64,8 @@ export class LiveSessionRegistry {
   async open(record: SessionRecord): Promise<LiveSession> {
     this.cancelIdle(record.id);
     const dirs = sessionDirs(this.options.dataDir, record.id);
-    let session: LiveSession | undefined;
+    // stderr may arrive before the LiveSession exists; it is dropped until then.
+    const ref: { session?: LiveSession } = {};
     const process = await ClaudeProcess.start({
       binary: this.options.binary,
       workspaceDir: dirs.workspaceDir,
@@ -70,9 +76,10 @@ export class LiveSessionRegistry {
       inactivityTimeoutMs: this.options.inactivityTimeoutMs,
       maxLineBytes: this.options.maxLineBytes,
       stderrBytes: this.options.stderrBytes,
-      onStderr: (text) => session?.stderr(text),
+      onStderr: (text) => ref.session?.stderr(text),
     });
-    session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
+    const session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
+    ref.session = session;
     session.claudeSessionId = record.claudeSessionId;
     this.live.set(record.id, session);
     void session.done.then(() => {

@@ -74,7 +74,8 @@ export class LiveSession {
 
   /** This turn's cost: the CLI reports a running total per process. */
   costOf(result: ResultMessage): number {
-    const total = typeof result.total_cost_usd === 'number' ? result.total_cost_usd : this.lastTotalCost;
+    const total =
+      typeof result.total_cost_usd === 'number' ? result.total_cost_usd : this.lastTotalCost;
     const delta = Math.max(0, total - this.lastTotalCost);
     this.lastTotalCost = total;
     return delta;
@@ -85,14 +86,20 @@ export class LiveSession {
     if (this.stderrBudget <= 0) return;
     const kept = text.slice(0, this.stderrBudget);
     this.stderrBudget -= kept.length;
-    this.sink.push({ turn: this.turn, kind: 'stderr', data: { text: kept, truncated: kept.length < text.length } });
+    this.sink.push({
+      turn: this.turn,
+      kind: 'stderr',
+      data: { text: kept, truncated: kept.length < text.length },
+    });
   }
 
   private async deliver(turn: number, message: string): Promise<ResultMessage> {
     if (!this.process.running) throw new CliExitedMidTurn(await this.process.exited);
     this.turn = turn;
     this.stderrBudget = STDERR_BUDGET_PER_TURN;
-    const result = new Promise<ResultMessage>((resolve, reject) => (this.pending = { resolve, reject }));
+    const result = new Promise<ResultMessage>(
+      (resolve, reject) => (this.pending = { resolve, reject }),
+    );
     await this.process.send(message);
     return result;
   }

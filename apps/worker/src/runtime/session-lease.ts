@@ -38,7 +38,8 @@ export class SessionLeases {
   async acquire(sessionId: string): Promise<boolean> {
     const key = keys.lease(sessionId);
     const taken = await this.redis.set(key, this.workerId, 'PX', this.ttlMs, 'NX');
-    const mine = taken === 'OK' || (await this.redis.leaseRenew(key, this.workerId, this.ttlMs)) === 1;
+    const mine =
+      taken === 'OK' || (await this.redis.leaseRenew(key, this.workerId, this.ttlMs)) === 1;
     if (mine) this.held.add(sessionId);
     return mine;
   }

@@ -17,13 +17,22 @@ export function lineEvent(line: ParsedLine, turn: number): NewEvent {
     : { turn, kind: 'parse_error', data: line.error };
 }
 
-export const statusEvent = (turn: number, status: string, detail?: Record<string, unknown>): NewEvent => ({
+export const statusEvent = (
+  turn: number,
+  status: string,
+  detail?: Record<string, unknown>,
+): NewEvent => ({
   turn,
   kind: 'status',
   data: { status, ...detail },
 });
 
-export const errorEvent = (turn: number, code: string, message: string, detail?: Record<string, unknown>): NewEvent => ({
+export const errorEvent = (
+  turn: number,
+  code: string,
+  message: string,
+  detail?: Record<string, unknown>,
+): NewEvent => ({
   turn,
   kind: 'error',
   data: { code, message, ...detail },

@@ -50,7 +50,8 @@ export class TurnRunner {
   async run(job: TurnJob): Promise<TurnOutcome> {
     const { store, leases } = this.deps;
     const record = await store.find(job.sessionId);
-    if (!record || record.tenant !== job.tenant) return { kind: 'skipped', reason: 'no such session' };
+    if (!record || record.tenant !== job.tenant)
+      return { kind: 'skipped', reason: 'no such session' };
     if (record.status === 'terminated') return { kind: 'skipped', reason: 'terminated' };
     if (!(await leases.acquire(job.sessionId))) {
       await this.deps.requestRelease(job.sessionId);
@@ -61,7 +62,9 @@ export class TurnRunner {
     try {
       live = this.deps.registry.get(job.sessionId) ?? (await this.open(record));
       this.deps.registry.cancelIdle(job.sessionId);
-      await store.transition(job.sessionId, 'running', { from: ['queued', 'idle', 'hibernated', 'running'] });
+      await store.transition(job.sessionId, 'running', {
+        from: ['queued', 'idle', 'hibernated', 'running'],
+      });
     } catch (error) {
       // Nothing reached the CLI: give the session back and let the queue retry (or skip).
       await this.kill(job.sessionId);
@@ -80,12 +83,19 @@ export class TurnRunner {
   private async open(record: SessionRecord): Promise<LiveSession> {
     const live = await this.deps.registry.open(record);
     void live.done.then((exit) =>
-      this.deps.logger.debug({ sessionId: record.id, exit: { code: exit.code, reason: exit.reason } }, 'cli exited'),
+      this.deps.logger.debug(
+        { sessionId: record.id, exit: { code: exit.code, reason: exit.reason } },
+        'cli exited',
+      ),
     );
     return live;
   }
 
-  private async finish(job: TurnJob, live: LiveSession, result: ResultMessage): Promise<TurnOutcome> {
+  private async finish(
+    job: TurnJob,
+    live: LiveSession,
+    result: ResultMessage,
+  ): Promise<TurnOutcome> {
     // The result line must be readable before the status says idle.
     await live.flushEvents();
     const usage = result.usage ?? {};
@@ -97,10 +107,18 @@ export class TurnRunner {
       costUsd: live.costOf(result),
       claudeSessionId: live.claudeSessionId,
     });
-    await this.settle(job, 'idle', result.is_error ? { lastError: describeResultError(result) } : {});
+    await this.settle(
+      job,
+      'idle',
+      result.is_error ? { lastError: describeResultError(result) } : {},
+    );
     if (this.releaseWanted.delete(job.sessionId)) await this.hibernate(job.sessionId);
     else {
-      this.deps.registry.scheduleIdle(job.sessionId, this.deps.sessionIdleMs, () => void this.hibernate(job.sessionId));
+      this.deps.registry.scheduleIdle(
+        job.sessionId,
+        this.deps.sessionIdleMs,
+        () => void this.hibernate(job.sessionId),
+      );
     }
     return { kind: 'done', result };
   }
@@ -121,7 +139,11 @@ export class TurnRunner {
   }
 
   /** Moves running → status unless the session was terminated meanwhile. */
-  private async settle(job: TurnJob, status: 'idle' | 'failed', patch: Partial<SessionRecord>): Promise<void> {
+  private async settle(
+    job: TurnJob,
+    status: 'idle' | 'failed',
+    patch: Partial<SessionRecord>,
+  ): Promise<void> {
     try {
       await this.deps.store.transition(job.sessionId, status, { from: ['running'], patch });
       await this.deps.append(job.sessionId, [statusEvent(job.turn, status)]);
@@ -130,11 +152,14 @@ export class TurnRunner {
     }
   }
 
-  /** Ends an idle session's process; its next message starts a new one with --resume. */
-  async hibernate(sessionId: string): Promise<void> {
+  /**
+   * Ends an idle session's process; its next message starts a new one with --resume. A busy
+   * session is left alone unless `force` (worker shutdown), which ends its turn too.
+   */
+  async hibernate(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
     const live = this.deps.registry.get(sessionId);
-    if (live?.busy) return;
-    await this.deps.registry.close(sessionId, 'graceful');
+    if (live?.busy && !options.force) return;
+    await this.deps.registry.close(sessionId, live?.busy ? 'kill' : 'graceful');
     const record = await this.deps.store.find(sessionId);
     try {
       await this.deps.store.transition(sessionId, 'hibernated', { from: ['idle'] });

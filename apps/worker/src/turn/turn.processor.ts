@@ -25,7 +25,8 @@ export class TurnProcessor extends WorkerHost implements OnApplicationBootstrap 
 
   async process(job: Job<TurnJob>, token?: string): Promise<unknown> {
     const parsed = TurnJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed turn job ${job.id}: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`malformed turn job ${job.id}: ${parsed.error.message}`);
     const outcome = await this.runner.run(parsed.data);
     if (outcome.kind === 'busy-elsewhere') {
       await job.moveToDelayed(Date.now() + HANDOVER_RETRY_MS, token);
