@@ -15,6 +15,8 @@ export async function startWorker(config: AppConfig): Promise<INestApplication> 
   const app = await NestFactory.create(WorkerModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
+    // Throw instead of exiting, so callers (and tests) see the reason.
+    abortOnError: false,
   });
   await app.listen(config.worker.healthPort, config.http.host);
   logger.info({ claude: app.get<string>(CLAUDE_BINARY) }, 'worker ready');

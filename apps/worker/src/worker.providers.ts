@@ -7,8 +7,11 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { channels, type ControlMessage } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
+import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
+import { PlainLauncher, type Launcher } from '@app/claude';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
+import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { ControlListener } from './control/control-listener';
 import { workerConcurrency } from './runtime/concurrency';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
@@ -17,6 +20,9 @@ import { TurnRunner } from './turn/turn-runner';
 import { REDIS_COMMANDS, REDIS_SUBSCRIBER, WORKER_CONCURRENCY, WORKER_ID } from './worker.tokens';
 
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
+/** How CLI processes are started (plain now; a sandbox wraps the same seam). */
+export const LAUNCHER = Symbol('LAUNCHER');
 
 /** Variables the operator lets through to the CLI (CLAUDE_ENV_PASSTHROUGH), e.g. for a simulator. */
 function passthrough(config: AppConfig): Record<string, string> {
@@ -31,6 +37,7 @@ function passthrough(config: AppConfig): Record<string, string> {
 export function workerProviders(logger: Logger): Provider[] {
   return [
     { provide: WORKER_LOGGER, useValue: logger },
+    { provide: LAUNCHER, useValue: new PlainLauncher() },
     {
       provide: WORKER_ID,
       useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -77,10 +84,11 @@ export function workerProviders(logger: Logger): Provider[] {
     },
     {
       provide: LiveSessionRegistry,
-      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog],
-      useFactory: (c: AppConfig, binary: string, log: SessionEventLog) =>
+      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog, LAUNCHER],
+      useFactory: (c: AppConfig, binary: string, log: SessionEventLog, launcher: Launcher) =>
         new LiveSessionRegistry({
           binary,
+          launcher,
           dataDir: c.storage.dataDir,
           env: {
             ...process.env,
@@ -105,6 +113,22 @@ export function workerProviders(logger: Logger): Provider[] {
       useFactory: (subscriber: Redis) => new ControlListener(subscriber, logger),
     },
     {
+      provide: CHECKPOINT_STORE,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
+    },
+    {
+      provide: SessionCheckpointer,
+      inject: [APP_CONFIG, CHECKPOINT_STORE, SessionStore, SessionEventLog, LAUNCHER],
+      useFactory: (
+        c: AppConfig,
+        store: CheckpointStore,
+        sessions: SessionStore,
+        log: SessionEventLog,
+        launcher: Launcher,
+      ) => new SessionCheckpointer({ store, sessions, log, dataDir: c.storage.dataDir, launcher }),
+    },
+    {
       provide: TurnRunner,
       inject: [
         APP_CONFIG,
@@ -114,6 +138,7 @@ export function workerProviders(logger: Logger): Provider[] {
         SessionEventLog,
         REDIS_COMMANDS,
         ControlListener,
+        SessionCheckpointer,
       ],
       useFactory: (
         c: AppConfig,
@@ -123,9 +148,11 @@ export function workerProviders(logger: Logger): Provider[] {
         log: SessionEventLog,
         redis: Redis,
         control: ControlListener,
+        checkpointer: SessionCheckpointer,
       ) => {
         const runner: TurnRunner = new TurnRunner({
           store,
+          checkpointer,
           leases,
           registry,
           append: async (sessionId, events) => void (await log.append(sessionId, events)),

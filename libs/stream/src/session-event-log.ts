@@ -163,6 +163,15 @@ export class SessionEventLog {
     return (this.redis.options.keyPrefix ?? '') + channels.events(sessionId);
   }
 
+  /** Where the stream stands: its newest id ('0-0' when empty) and the last seq handed out. */
+  async position(sessionId: string): Promise<{ lastId: string; lastSeq: number }> {
+    const [lastId, seq] = await Promise.all([
+      this.lastId(sessionId),
+      this.redis.hget(keys.session(sessionId), 'eventSeq'),
+    ]);
+    return { lastId: lastId ?? START_CURSOR, lastSeq: Number(seq ?? 0) };
+  }
+
   /** The newest event's id (a cursor for "only what comes from now on"), if any. */
   async lastId(sessionId: string): Promise<string | undefined> {
     return (await this.scripts.lastId(keys.events(sessionId))) ?? undefined;

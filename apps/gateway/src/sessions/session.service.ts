@@ -13,7 +13,7 @@ import {
 import type { TurnQueue } from '@app/queue';
 import type { SessionStore } from '@app/sessions';
 import type { EventRelay, SessionEventLog } from '@app/stream';
-import { turnEndOf, type TurnEnd } from './turn-waiter';
+import { TurnWatch, type TurnEnd } from './turn-waiter';
 
 export interface SessionServiceDeps {
   store: SessionStore;
@@ -142,6 +142,7 @@ export class SessionService {
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
     let end: TurnEnd = { status: 'timeout' };
+    const watch = new TurnWatch(turn);
     let next = cursor;
     try {
       await this.deps.relay.follow(
@@ -150,7 +151,7 @@ export class SessionService {
         async (event: SessionEvent) => {
           next = event.id;
           if (ctx.progress) await ctx.progress(JSON.stringify(event));
-          const found = turnEndOf(event, turn);
+          const found = watch.observe(event);
           if (found) {
             end = found;
             stop.abort();

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
-import { ClaudeProcess, type ClaudeFlags } from '@app/claude';
+import { ClaudeProcess, type ClaudeFlags, type Launcher } from '@app/claude';
 import type { SessionRecord } from '@app/contracts';
+import type { ResumePlan } from '../checkpoint/session-checkpointer';
 import { LiveSession, type EventSink } from './live-session';
 
 export interface RegistryOptions {
   binary: string;
+  launcher: Launcher;
   dataDir: string;
   /** Environment the CLI's allow-listed variables are drawn from. */
   env: Readonly<Record<string, string | undefined>>;
@@ -27,7 +29,7 @@ export function sessionDirs(dataDir: string, sessionId: string) {
   };
 }
 
-export function flagsFor(record: SessionRecord): ClaudeFlags {
+export function flagsFor(record: SessionRecord, plan: ResumePlan): ClaudeFlags {
   const o = record.options;
   return {
     includePartialMessages: true,
@@ -36,7 +38,8 @@ export function flagsFor(record: SessionRecord): ClaudeFlags {
     allowedTools: o.allowedTools,
     maxTurns: o.maxTurns,
     appendSystemPrompt: o.appendSystemPrompt,
-    resume: record.claudeSessionId,
+    resume: plan.resume,
+    forkSession: plan.forkSession,
   };
 }
 
@@ -60,17 +63,18 @@ export class LiveSessionRegistry {
     return [...this.live.keys()];
   }
 
-  /** Starts the session's CLI (resuming Claude's own session when it has one). */
-  async open(record: SessionRecord): Promise<LiveSession> {
+  /** Starts the session's CLI, resuming (or forking) Claude's own session as planned. */
+  async open(record: SessionRecord, plan: ResumePlan): Promise<LiveSession> {
     this.cancelIdle(record.id);
     const dirs = sessionDirs(this.options.dataDir, record.id);
     // stderr may arrive before the LiveSession exists; it is dropped until then.
     const ref: { session?: LiveSession } = {};
     const process = await ClaudeProcess.start({
       binary: this.options.binary,
+      launcher: this.options.launcher,
       workspaceDir: dirs.workspaceDir,
       configDir: dirs.configDir,
-      flags: flagsFor(record),
+      flags: flagsFor(record, plan),
       env: this.options.env,
       envOverrides: { ...this.options.passthrough, HOME: dirs.home },
       inactivityTimeoutMs: this.options.inactivityTimeoutMs,
@@ -80,7 +84,7 @@ export class LiveSessionRegistry {
     });
     const session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
     ref.session = session;
-    session.claudeSessionId = record.claudeSessionId;
+    session.claudeSessionId = plan.forkSession ? undefined : record.claudeSessionId;
     this.live.set(record.id, session);
     void session.done.then(() => {
       if (this.live.get(record.id) === session) this.live.delete(record.id);

@@ -2,6 +2,7 @@ import type { ResultMessage } from '@app/claude';
 import type { SessionRecord, TurnJob } from '@app/contracts';
 import { IllegalTransition, type SessionStore } from '@app/sessions';
 import type { Logger } from 'pino';
+import type { SessionCheckpointer } from '../checkpoint/session-checkpointer';
 import { CliExitedMidTurn, type LiveSession } from '../runtime/live-session';
 import type { LiveSessionRegistry } from '../runtime/live-session-registry';
 import type { SessionLeases } from '../runtime/session-lease';
@@ -9,6 +10,7 @@ import { errorEvent, exitDetail, statusEvent, type NewEvent } from './turn-event
 
 export interface TurnRunnerDeps {
   store: SessionStore;
+  checkpointer: SessionCheckpointer;
   leases: SessionLeases;
   registry: LiveSessionRegistry;
   /** Appends events outside a live process's stream (status changes, errors). */
@@ -81,7 +83,8 @@ export class TurnRunner {
   }
 
   private async open(record: SessionRecord): Promise<LiveSession> {
-    const live = await this.deps.registry.open(record);
+    const plan = await this.deps.checkpointer.prepare(record);
+    const live = await this.deps.registry.open(record, plan);
     void live.done.then((exit) =>
       this.deps.logger.debug(
         { sessionId: record.id, exit: { code: exit.code, reason: exit.reason } },
@@ -107,6 +110,7 @@ export class TurnRunner {
       costUsd: live.costOf(result),
       claudeSessionId: live.claudeSessionId,
     });
+    await this.checkpoint(job);
     await this.settle(
       job,
       'idle',
@@ -121,6 +125,30 @@ export class TurnRunner {
       );
     }
     return { kind: 'done', result };
+  }
+
+  /**
+   * The automatic checkpoint after each turn, before the session reads idle (so a client that
+   * sees idle finds the checkpoint). A store outage costs the checkpoint, never the session.
+   */
+  private async checkpoint(job: TurnJob): Promise<void> {
+    try {
+      const record = await this.deps.store.find(job.sessionId);
+      const created = record && (await this.deps.checkpointer.checkpoint(record, job.turn));
+      if (!created) return;
+      const { checkpointId, bytes, storedBytes, newBytes } = created;
+      await this.deps.append(job.sessionId, [
+        {
+          turn: job.turn,
+          kind: 'checkpoint',
+          data: { checkpointId, bytes, storedBytes, newBytes },
+        },
+      ]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.logger.warn({ sessionId: job.sessionId, err: message }, 'checkpoint failed');
+      await this.deps.append(job.sessionId, [errorEvent(job.turn, 'checkpoint_failed', message)]);
+    }
   }
 
   private async fail(job: TurnJob, error: unknown): Promise<TurnOutcome> {
