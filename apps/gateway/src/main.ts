@@ -17,8 +17,8 @@ export async function startGateway(
     {
       logger: new PinoNestLogger(logger),
       bodyParser: false,
-    // Throw instead of exiting, so callers (and tests) see the reason.
-    abortOnError: false,
+      // Throw instead of exiting, so callers (and tests) see the reason.
+      abortOnError: false,
     },
   );
   await app.listen(config.http.port, config.http.host);

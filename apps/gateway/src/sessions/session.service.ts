@@ -8,8 +8,10 @@ import {
   type SessionRecord,
   type SessionSendArgs,
   type SessionStartArgs,
+  type SessionOptions,
   type SessionStatus,
 } from '@app/contracts';
+import type { CheckpointStore } from '@app/checkpoint';
 import type { TurnQueue } from '@app/queue';
 import type { SessionStore } from '@app/sessions';
 import type { EventRelay, SessionEventLog } from '@app/stream';
@@ -17,6 +19,7 @@ import { TurnWatch, type TurnEnd } from './turn-waiter';
 
 export interface SessionServiceDeps {
   store: SessionStore;
+  checkpoints: CheckpointStore;
   queue: TurnQueue;
   log: SessionEventLog;
   relay: EventRelay;
@@ -39,8 +42,11 @@ export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
   async start(args: SessionStartArgs, ctx: CallContext) {
-    const { prompt, wait, workspace: _workspace, ...options } = args;
-    const record = await this.deps.store.create(ctx.tenant, options);
+    const { prompt, wait, workspace: _workspace, checkpointId, ...options } = args;
+    const record = await this.deps.store.create(
+      ctx.tenant,
+      await this.optionsFor(options, checkpointId, ctx),
+    );
     const { turn } = await this.deps.store.nextTurn(ctx.tenant, record.id);
     await this.deps.queue.enqueue({
       sessionId: record.id,
@@ -51,6 +57,21 @@ export class SessionService {
     if (!wait) return { sessionId: record.id, status: 'queued' as SessionStatus };
     const end = await this.waitForTurn(record.id, turn, START_CURSOR, ctx);
     return { sessionId: record.id, ...end };
+  }
+
+  /**
+   * A fork continues the checkpoint's conversation with its options, unless the call names
+   * others; the checkpoint must be the tenant's own (another's answers "not found").
+   */
+  private async optionsFor(
+    options: SessionOptions,
+    checkpointId: string | undefined,
+    ctx: CallContext,
+  ) {
+    if (!checkpointId) return options;
+    const manifest = await this.deps.checkpoints.read(ctx.tenant, checkpointId);
+    const { checkpointId: _parentSource, ...inherited } = manifest.session.options;
+    return { ...inherited, ...stripUndefined(options), checkpointId };
   }
 
   async send(args: SessionSendArgs, ctx: CallContext) {
@@ -166,6 +187,10 @@ export class SessionService {
     const status = end.status === 'timeout' ? 'running' : end.status;
     return { status, result: end.result, error: end.error, events: next };
   }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function describe(r: SessionRecord) {

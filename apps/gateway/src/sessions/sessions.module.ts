@@ -14,10 +14,14 @@ import { TURN_JOB_OPTIONS, TurnQueue } from '@app/queue';
 import { closeRedis, createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { EventRelay, SessionEventLog } from '@app/stream';
+import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
+import { CheckpointService } from '../checkpoints/checkpoint.service';
+import { checkpointTools } from '../checkpoints/checkpoint.tools';
 import { SessionService } from './session.service';
 import { sessionTools } from './session.tools';
 
 const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
+const CHECKPOINTS = Symbol('CHECKPOINTS');
 
 @Injectable()
 class GatewaySessionsShutdown implements OnApplicationShutdown {
@@ -53,7 +57,15 @@ const providers: Provider[] = [
   },
   {
     provide: SessionService,
-    inject: [SessionStore, TurnQueue, SessionEventLog, EventRelay, GATEWAY_REDIS, APP_CONFIG],
+    inject: [
+      SessionStore,
+      TurnQueue,
+      SessionEventLog,
+      EventRelay,
+      GATEWAY_REDIS,
+      APP_CONFIG,
+      CHECKPOINTS,
+    ],
     useFactory: (
       store: SessionStore,
       queue: TurnQueue,
@@ -61,6 +73,7 @@ const providers: Provider[] = [
       relay: EventRelay,
       publisher: Redis,
       c: AppConfig,
+      checkpoints: CheckpointStore,
     ) =>
       new SessionService({
         store,
@@ -68,8 +81,20 @@ const providers: Provider[] = [
         log,
         relay,
         publisher,
+        checkpoints,
         maxTurnWaitMs: c.events.turnWaitMaxMs,
       }),
+  },
+  {
+    provide: CHECKPOINTS,
+    inject: [APP_CONFIG],
+    useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
+  },
+  {
+    provide: CheckpointService,
+    inject: [SessionStore, CHECKPOINTS],
+    useFactory: (sessions: SessionStore, checkpoints: CheckpointStore) =>
+      new CheckpointService(sessions, checkpoints),
   },
   GatewaySessionsShutdown,
 ];
@@ -87,7 +112,7 @@ const providers: Provider[] = [
     BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
   ],
   providers,
-  exports: [SessionService],
+  exports: [SessionService, CheckpointService],
 })
 export class SessionsModule {}
 
@@ -95,7 +120,10 @@ export class SessionsModule {}
 export const sessionExtensions = {
   imports: [SessionsModule],
   toolset: {
-    inject: [SessionService],
-    useFactory: (sessions: SessionService) => sessionTools(sessions),
+    inject: [SessionService, CheckpointService],
+    useFactory: (sessions: SessionService, checkpoints: CheckpointService) => [
+      ...sessionTools(sessions),
+      ...checkpointTools(checkpoints),
+    ],
   },
 };

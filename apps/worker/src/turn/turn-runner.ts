@@ -1,3 +1,10 @@
+import {
+  CheckpointNotFound,
+  ManifestUnreadable,
+  ObjectCorrupted,
+  ObjectMissing,
+  RestoreMismatch,
+} from '@app/checkpoint';
 import type { ResultMessage } from '@app/claude';
 import type { SessionRecord, TurnJob } from '@app/contracts';
 import { IllegalTransition, type SessionStore } from '@app/sessions';
@@ -71,6 +78,7 @@ export class TurnRunner {
       // Nothing reached the CLI: give the session back and let the queue retry (or skip).
       await this.kill(job.sessionId);
       if (error instanceof IllegalTransition) return { kind: 'skipped', reason: error.message };
+      if (isPermanent(error)) return this.failedToStart(job, error);
       throw error;
     }
     await this.deps.append(job.sessionId, [statusEvent(job.turn, 'running')]);
@@ -125,6 +133,22 @@ export class TurnRunner {
       );
     }
     return { kind: 'done', result };
+  }
+
+  /**
+   * The turn cannot start (its checkpoint is corrupted or gone, retries are spent): the session
+   * fails with an error event that says why, so waiting clients learn it at once.
+   */
+  async failedToStart(job: TurnJob, error: unknown): Promise<TurnOutcome> {
+    const message = error instanceof Error ? error.message : String(error);
+    await this.deps.append(job.sessionId, [errorEvent(job.turn, 'start_failed', message)]);
+    try {
+      await this.deps.store.transition(job.sessionId, 'failed', { patch: { lastError: message } });
+      await this.deps.append(job.sessionId, [statusEvent(job.turn, 'failed')]);
+    } catch {
+      // terminated meanwhile
+    }
+    return { kind: 'failed', error: message };
   }
 
   /**
@@ -210,4 +234,15 @@ export class TurnRunner {
 function describeResultError(result: ResultMessage): string {
   if (typeof result.result === 'string' && result.result) return result.result.slice(0, 500);
   return (result.errors ?? [result.subtype]).join('; ').slice(0, 500);
+}
+
+/** Failures a retry cannot fix: the checkpoint to restore is corrupted or gone. */
+function isPermanent(error: unknown): boolean {
+  return (
+    error instanceof ObjectCorrupted ||
+    error instanceof ObjectMissing ||
+    error instanceof CheckpointNotFound ||
+    error instanceof RestoreMismatch ||
+    error instanceof ManifestUnreadable
+  );
 }

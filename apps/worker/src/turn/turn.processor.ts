@@ -27,7 +27,15 @@ export class TurnProcessor extends WorkerHost implements OnApplicationBootstrap 
     const parsed = TurnJobSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`malformed turn job ${job.id}: ${parsed.error.message}`);
-    const outcome = await this.runner.run(parsed.data);
+    let outcome;
+    try {
+      outcome = await this.runner.run(parsed.data);
+    } catch (error) {
+      // The queue retries; after the last attempt the session must not stay queued forever.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        await this.runner.failedToStart(parsed.data, error);
+      throw error;
+    }
     if (outcome.kind === 'busy-elsewhere') {
       await job.moveToDelayed(Date.now() + HANDOVER_RETRY_MS, token);
       throw new DelayedError();

@@ -4,6 +4,11 @@ import type { CheckpointManifest, SessionSnapshot, WorkspaceSnapshot } from '../
 export interface CheckpointStore {
   /** Writes chunks, then the manifest, then the ref: visible (listed, readable) only when complete. */
   create(input: CreateCheckpointInput): Promise<CreatedCheckpoint>;
+  /**
+   * A new checkpoint with the same content as `checkpointId` (its parent) under `label`: only a
+   * manifest and a ref are written.
+   */
+  label(tenant: string, checkpointId: string, label?: string): Promise<CreatedCheckpoint>;
   /** The session's checkpoints, oldest first, from the refs in the object store. */
   list(tenant: string, sessionId: string): Promise<CheckpointSummary[]>;
   /** The verified manifest; CheckpointNotFound for unknown, deleted or another tenant's ids. */

@@ -83,6 +83,23 @@ export class ObjectCheckpointStore implements CheckpointStore {
     };
   }
 
+  async label(tenant: string, checkpointId: string, label?: string): Promise<CreatedCheckpoint> {
+    const source = await this.read(tenant, checkpointId);
+    const manifest: CheckpointManifest = { ...source, parent: checkpointId, label, createdAt: Date.now() };
+    if (label === undefined) delete manifest.label;
+    const manifestBlob = await this.content(tenant).putBlob(encodeManifest(manifest));
+    const bytes = checkpointBytes(manifest);
+    await writeRef(this.objects, manifest, manifestBlob.hash, bytes);
+    this.knownIds.set(manifest, manifestBlob.hash);
+    return {
+      checkpointId: manifestBlob.hash,
+      manifest,
+      bytes,
+      storedBytes: manifestBlob.storedBytes,
+      newBytes: manifestBlob.isNew ? manifestBlob.size : 0,
+    };
+  }
+
   async list(tenant: string, sessionId: string): Promise<CheckpointSummary[]> {
     assertTenant(tenant);
     assertSessionId(sessionId);
