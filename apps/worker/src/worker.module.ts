@@ -11,13 +11,14 @@ import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
-import { queuePrefix, TURN_QUEUE } from '@app/contracts';
+import { MAINTENANCE_QUEUE, queuePrefix, TURN_QUEUE } from '@app/contracts';
 import { HealthController } from '@app/health';
 import { TURN_JOB_OPTIONS } from '@app/queue';
 import { closeRedis } from '@app/redis';
 import { ClaudeCliModule } from './cli/claude-cli.module';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { SessionLeases } from './runtime/session-lease';
+import { GcProcessor } from './maintenance/gc.processor';
 import { TurnProcessor } from './turn/turn.processor';
 import { TurnRunner } from './turn/turn-runner';
 import { workerProviders } from './worker.providers';
@@ -79,10 +80,16 @@ export class WorkerModule {
             prefix: queuePrefix(c.redis.keyPrefix),
           }),
         }),
-        BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
+        BullModule.registerQueue(
+          { name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS },
+          {
+            name: MAINTENANCE_QUEUE,
+            defaultJobOptions: { removeOnComplete: 50, removeOnFail: 50 },
+          },
+        ),
       ],
       controllers: [HealthController],
-      providers: [...workerProviders(logger), TurnProcessor, WorkerShutdown],
+      providers: [...workerProviders(logger), TurnProcessor, GcProcessor, WorkerShutdown],
     };
   }
 }

@@ -33,6 +33,7 @@ export interface AppConfig {
     eventBufferEvents: number;
   };
   events: { maxLen: number; turnWaitMaxMs: number };
+  gc: { intervalMs: number; graceMs: number };
   sandbox: { mode?: 'bwrap' | 'none'; network: 'host' | 'proxy' };
   workspace: { maxBytes: number; gitAllowedUrls: string[] };
   logLevel: Env['LOG_LEVEL'];
@@ -81,6 +82,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       eventBufferEvents: env.EVENT_BUFFER_EVENTS,
     },
     events: { maxLen: env.EVENT_STREAM_MAXLEN, turnWaitMaxMs: env.TURN_WAIT_MAX_MS },
+    gc: { intervalMs: env.GC_INTERVAL_MS, graceMs: env.GC_GRACE_MS },
     sandbox: { mode: env.SANDBOX, network: env.SANDBOX_NETWORK },
     workspace: { maxBytes: env.WORKSPACE_MAX_BYTES, gitAllowedUrls: env.GIT_ALLOWED_URLS },
     logLevel: env.LOG_LEVEL,

@@ -74,6 +74,10 @@ export const EnvSchema = z.object({
   EVENT_BUFFER_EVENTS: int(10).default(2_000),
   /** Events kept per session stream (older ones are trimmed). */
   EVENT_STREAM_MAXLEN: int(100).default(10_000),
+  /** How often a worker runs checkpoint GC (0: never; `npm run gc` runs it by hand). */
+  GC_INTERVAL_MS: int(0).default(6 * 3_600_000),
+  /** Unreferenced objects younger than this are kept (a checkpoint may be mid-write). */
+  GC_GRACE_MS: int(1_000).default(6 * 3_600_000),
   /** Longest a `wait: true` tool call waits for its turn. */
   TURN_WAIT_MAX_MS: int(1000).default(10 * 60_000),
 });

@@ -33,3 +33,4 @@ export const channels = {
  */
 export const queuePrefix = (keyPrefix = '') => `{${keyPrefix}${P}}`;
 export const TURN_QUEUE = 'turns';
+export const MAINTENANCE_QUEUE = 'maintenance';
