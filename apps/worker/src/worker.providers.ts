@@ -4,7 +4,7 @@ import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { channels, type ControlMessage } from '@app/contracts';
+import { controlChannel, type ControlMessage } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
@@ -158,7 +158,7 @@ export function workerProviders(logger: Logger): Provider[] {
           append: async (sessionId, events) => void (await log.append(sessionId, events)),
           requestRelease: async (sessionId) => {
             const message: ControlMessage = { action: 'release', at: Date.now() };
-            await redis.publish(channels.control(sessionId), JSON.stringify(message));
+            await redis.publish(controlChannel(redis, sessionId), JSON.stringify(message));
           },
           onHeld: (sessionId, held) => void control.hold(sessionId, held),
           sessionIdleMs: c.worker.sessionIdleMs,

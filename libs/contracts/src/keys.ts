@@ -34,3 +34,15 @@ export const channels = {
 export const queuePrefix = (keyPrefix = '') => `{${keyPrefix}${P}}`;
 export const TURN_QUEUE = 'turns';
 export const MAINTENANCE_QUEUE = 'maintenance';
+
+/**
+ * A session's control channel as published and subscribed on `redis`: ioredis prefixes keys
+ * but not channels, so the connection's keyPrefix is added here and deployments sharing a Redis
+ * share no channels.
+ */
+export function controlChannel(
+  redis: { options: { keyPrefix?: string } },
+  sessionId: string,
+): string {
+  return (redis.options.keyPrefix ?? '') + channels.control(sessionId);
+}

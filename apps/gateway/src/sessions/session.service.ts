@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import {
-  channels,
+  controlChannel,
   type ControlMessage,
   type SessionEvent,
   type SessionEventsArgs,
@@ -147,7 +147,10 @@ export class SessionService {
 
   private async control(sessionId: string, action: ControlMessage['action']): Promise<void> {
     const message: ControlMessage = { action, at: Date.now() };
-    await this.deps.publisher.publish(channels.control(sessionId), JSON.stringify(message));
+    await this.deps.publisher.publish(
+      controlChannel(this.deps.publisher, sessionId),
+      JSON.stringify(message),
+    );
   }
 
   /**

@@ -1,15 +1,14 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { ControlMessageSchema, channels, type ControlMessage } from '@app/contracts';
-
-const PREFIX = channels.control('');
+import { ControlMessageSchema, controlChannel, type ControlMessage } from '@app/contracts';
 
 /**
  * Listens, on one subscriber connection per worker, to the control channels of the sessions
  * this worker holds, so interrupt and terminate reach the process wherever it runs.
  */
 export class ControlListener {
-  private readonly sessions = new Set<string>();
+  /** Subscribed channel → session id. */
+  private readonly channels = new Map<string, string>();
   private handler: (sessionId: string, message: ControlMessage) => Promise<void> = async () =>
     undefined;
 
@@ -26,19 +25,20 @@ export class ControlListener {
   }
 
   async hold(sessionId: string, held: boolean): Promise<void> {
-    if (held === this.sessions.has(sessionId)) return;
+    const channel = controlChannel(this.subscriber, sessionId);
+    if (held === this.channels.has(channel)) return;
     if (held) {
-      this.sessions.add(sessionId);
-      await this.subscriber.subscribe(channels.control(sessionId));
+      this.channels.set(channel, sessionId);
+      await this.subscriber.subscribe(channel);
     } else {
-      this.sessions.delete(sessionId);
-      await this.subscriber.unsubscribe(channels.control(sessionId));
+      this.channels.delete(channel);
+      await this.subscriber.unsubscribe(channel);
     }
   }
 
   private async dispatch(channel: string, text: string): Promise<void> {
-    const sessionId = sessionIdOf(channel);
-    if (!sessionId || !this.sessions.has(sessionId)) return;
+    const sessionId = this.channels.get(channel);
+    if (!sessionId) return;
     const parsed = ControlMessageSchema.safeParse(safeJson(text));
     if (!parsed.success) {
       this.logger.warn({ sessionId }, 'ignoring malformed control message');
@@ -53,14 +53,6 @@ export class ControlListener {
       );
     }
   }
-}
-
-/** Channel names look like `csb:{<id>}:control`. */
-function sessionIdOf(channel: string): string | undefined {
-  const open = PREFIX.indexOf('{');
-  if (!channel.startsWith(PREFIX.slice(0, open + 1))) return undefined;
-  const close = channel.indexOf('}', open);
-  return close > open ? channel.slice(open + 1, close) : undefined;
 }
 
 function safeJson(text: string): unknown {
