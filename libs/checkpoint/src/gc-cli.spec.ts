@@ -18,6 +18,10 @@ describe('gc-cli', () => {
     expect(parseGcArgs(['--grace-ms=1500'])).toEqual({ dryRun: false, graceMs: 1500 });
     expect(() => parseGcArgs(['--grace-ms', '-1'])).toThrow(/whole number of milliseconds/);
     expect(() => parseGcArgs(['--force'])).toThrow(/unknown argument --force; usage/);
+    expect(parseGcArgs(['--delete-session', 'acme/s1']).deleteSessions).toEqual([
+      { tenant: 'acme', sessionId: 's1' },
+    ]);
+    expect(() => parseGcArgs(['--delete-session', 'acme'])).toThrow(/<tenant>\/<sessionId>/);
   });
 
   it('sweeps the DATA_DIR store named by the environment (dry run first)', async () => {
@@ -53,6 +57,11 @@ describe('gc-cli', () => {
         scannedObjects: 2,
         deleted: 0,
       });
+      // Deleting the session's checkpoints lets the sweep free everything they used.
+      const dropped = await cli('--delete-session', 'acme/s', '--grace-ms', '0');
+      expect(JSON.parse(dropped.stdout)).toMatchObject({ deleted: 2, reachable: 0 });
+      expect(dropped.stderr).toMatch(/deleted 1 checkpoint\(s\) of acme\/s/);
+      expect(await store.list('acme', 's')).toEqual([]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

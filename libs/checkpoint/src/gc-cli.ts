@@ -1,10 +1,11 @@
 /**
- * `node -r @swc-node/register libs/checkpoint/src/gc-cli.ts [--dry-run] [--grace-ms N]`
- * Sweeps unreferenced checkpoint objects from the store that S3_* / DATA_DIR name (the same
+ * `npm run gc -- [--dry-run] [--grace-ms N] [--delete-session <tenant>/<sessionId> ...]`
+ * Deletes the named sessions' checkpoints (their refs), then sweeps unreferenced checkpoint objects from the store that S3_* / DATA_DIR name (the same
  * variables as the services). Prints the report as JSON on stdout; exits 2 when some tenant
  * could not be swept (the report's errors say why and what to do).
  */
 import { loadConfig } from '@app/config';
+import { ObjectCheckpointStore } from './checkpoint/object-checkpoint-store';
 import { collectGarbage } from './gc/collect-garbage';
 import { objectStoreFromConfig } from './object-store/from-config';
 
@@ -14,7 +15,11 @@ const DEFAULT_GRACE_MS = 6 * 60 * 60_000;
 interface GcArgs {
   dryRun: boolean;
   graceMs: number;
+  /** Sessions whose checkpoints go first, so the sweep frees what only they used. */
+  deleteSessions?: Array<{ tenant: string; sessionId: string }>;
 }
+
+const USAGE = 'gc-cli [--dry-run] [--grace-ms N] [--delete-session <tenant>/<sessionId> ...]';
 
 export function parseGcArgs(argv: readonly string[]): GcArgs {
   const args: GcArgs = { dryRun: false, graceMs: DEFAULT_GRACE_MS };
@@ -29,8 +34,13 @@ export function parseGcArgs(argv: readonly string[]): GcArgs {
           `--grace-ms needs a whole number of milliseconds >= 0, got ${raw ?? 'nothing'}`,
         );
       args.graceMs = value;
+    } else if (arg === '--delete-session') {
+      const [tenant, sessionId, extra] = (argv[++i] ?? '').split('/');
+      if (!tenant || !sessionId || extra !== undefined)
+        throw new Error(`--delete-session needs <tenant>/<sessionId>; usage: ${USAGE}`);
+      (args.deleteSessions ??= []).push({ tenant, sessionId });
     } else {
-      throw new Error(`unknown argument ${arg}; usage: gc-cli [--dry-run] [--grace-ms N]`);
+      throw new Error(`unknown argument ${arg}; usage: ${USAGE}`);
     }
   }
   return args;
@@ -45,6 +55,11 @@ async function main(): Promise<number> {
     `checkpoint GC on ${where}: grace ${args.graceMs} ms${args.dryRun ? ', dry run' : ''}`,
   );
   try {
+    for (const { tenant, sessionId } of args.deleteSessions ?? []) {
+      if (args.dryRun) continue;
+      const { deleted } = await new ObjectCheckpointStore(store).deleteSession(tenant, sessionId);
+      console.error(`deleted ${deleted} checkpoint(s) of ${tenant}/${sessionId}`);
+    }
     const report = await collectGarbage(store, args);
     console.log(JSON.stringify(report, null, 2));
     const verb = args.dryRun ? 'would free' : 'freed';
