@@ -4,34 +4,27 @@
  */
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { discoverClaudeBinary } from '@app/claude';
 import { objectKey } from '@app/checkpoint';
-import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
-import { startTestRedis, type TestRedis } from '@app/testing/services';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import type { MessagesStub } from '@app/testing/messages-stub';
+import {
+  callTool,
+  connectClient,
+  startRealCliSystem,
+  type RealCliSystem,
+  type RunningSystem,
+} from './support/system';
 
-let redis: TestRedis;
+let world: RealCliSystem;
 let stub: MessagesStub;
 let system: RunningSystem;
 
 beforeAll(async () => {
-  [redis, stub] = await Promise.all([startTestRedis({ label: 'gc' }), startMessagesStub()]);
-  system = await startSystem({
-    redisUrl: redis.url,
-    keyPrefix: redis.keyPrefix,
-    env: {
-      CLAUDE_BIN: discoverClaudeBinary({ path: '' }),
-      ANTHROPIC_BASE_URL: stub.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      GC_INTERVAL_MS: '300',
-      GC_GRACE_MS: '60000',
-    },
-  });
+  world = await startRealCliSystem('gc', { GC_INTERVAL_MS: '300', GC_GRACE_MS: '60000' });
+  ({ stub, system } = world);
 });
 
 afterAll(async () => {
-  await system?.close();
-  await Promise.allSettled([stub?.close(), redis?.close()]);
+  await world?.close();
 });
 
 it('sweeps unreferenced objects past the grace period, keeps young ones and everything referenced', async () => {

@@ -1,35 +1,29 @@
 /** An idle session's CLI process ends after SESSION_IDLE_MS; its next message resumes it. */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { discoverClaudeBinary } from '@app/claude';
-import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
-import { startTestRedis, type TestRedis } from '@app/testing/services';
+import type { MessagesStub } from '@app/testing/messages-stub';
 import { LiveSessionRegistry } from '../apps/worker/src/runtime/live-session-registry';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import {
+  callTool,
+  connectClient,
+  startRealCliSystem,
+  type RealCliSystem,
+  type RunningSystem,
+} from './support/system';
 
-let redis: TestRedis;
+let world: RealCliSystem;
 let stub: MessagesStub;
 let system: RunningSystem;
 let client: Client;
 
 beforeAll(async () => {
-  [redis, stub] = await Promise.all([startTestRedis({ label: 'hibernate' }), startMessagesStub()]);
-  system = await startSystem({
-    redisUrl: redis.url,
-    keyPrefix: redis.keyPrefix,
-    env: {
-      CLAUDE_BIN: discoverClaudeBinary({ path: '' }),
-      ANTHROPIC_BASE_URL: stub.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      SESSION_IDLE_MS: '1000',
-    },
-  });
+  world = await startRealCliSystem('hibernate', { SESSION_IDLE_MS: '1000' });
+  ({ stub, system } = world);
   client = await connectClient(system.urls[0], 'acme');
 });
 
 afterAll(async () => {
   await client?.close();
-  await system?.close();
-  await Promise.allSettled([stub?.close(), redis?.close()]);
+  await world?.close();
 });
 
 it('hibernates an idle session and resumes it with its history on the next message', async () => {

@@ -3,11 +3,15 @@
  * worker → the real claude CLI against the Messages API stub → Redis stream → relay.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { discoverClaudeBinary } from '@app/claude';
-import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
-import { startTestRedis, type TestRedis } from '@app/testing/services';
+import type { MessagesStub } from '@app/testing/messages-stub';
 import { LiveSessionRegistry } from '../apps/worker/src/runtime/live-session-registry';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import {
+  callTool,
+  connectClient,
+  startRealCliSystem,
+  type RealCliSystem,
+  type RunningSystem,
+} from './support/system';
 
 interface Started {
   sessionId: string;
@@ -27,32 +31,22 @@ interface EventsPage {
   status: string;
 }
 
-let redis: TestRedis;
+let world: RealCliSystem;
 let stub: MessagesStub;
 let system: RunningSystem;
 let acme: Client;
 let globex: Client;
 
 beforeAll(async () => {
-  [redis, stub] = await Promise.all([startTestRedis({ label: 'e2e' }), startMessagesStub()]);
-  system = await startSystem({
-    redisUrl: redis.url,
-    keyPrefix: redis.keyPrefix,
-    env: {
-      CLAUDE_BIN: discoverClaudeBinary({ path: '' }),
-      ANTHROPIC_BASE_URL: stub.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      SESSION_IDLE_MS: '60000',
-    },
-  });
+  world = await startRealCliSystem('e2e', { SESSION_IDLE_MS: '60000' });
+  ({ stub, system } = world);
   acme = await connectClient(system.urls[0], 'acme');
   globex = await connectClient(system.urls[0], 'globex');
 });
 
 afterAll(async () => {
   await Promise.allSettled([acme?.close(), globex?.close()]);
-  await system?.close();
-  await Promise.allSettled([stub?.close(), redis?.close()]);
+  await world?.close();
 });
 
 beforeEach(() => stub.reset());

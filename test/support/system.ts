@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { discoverClaudeBinary } from '@app/claude';
 import { loadConfig, type AppConfig } from '@app/config';
+import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
+import { startTestRedis, type TestRedis } from '@app/testing/services';
 import { startGateway } from '../../apps/gateway/src/main';
 import { startWorker } from '../../apps/worker/src/main';
 
@@ -120,4 +123,38 @@ export async function callTool<T = Record<string, unknown>>(
     throw new Error(`tool error: ${text}`);
   }
   return result.structuredContent as T;
+}
+
+/** The whole system with the real CLI against its own Messages API stub and a private Redis. */
+export interface RealCliSystem {
+  redis: TestRedis;
+  stub: MessagesStub;
+  system: RunningSystem;
+  close(): Promise<void>;
+}
+
+export async function startRealCliSystem(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<RealCliSystem> {
+  const [redis, stub] = await Promise.all([startTestRedis({ label }), startMessagesStub()]);
+  const system = await startSystem({
+    redisUrl: redis.url,
+    keyPrefix: redis.keyPrefix,
+    env: {
+      CLAUDE_BIN: discoverClaudeBinary({ path: '' }),
+      ANTHROPIC_BASE_URL: stub.url,
+      ANTHROPIC_API_KEY: 'test-key',
+      ...env,
+    },
+  });
+  return {
+    redis,
+    stub,
+    system,
+    close: async () => {
+      await system.close();
+      await Promise.allSettled([stub.close(), redis.close()]);
+    },
+  };
 }
