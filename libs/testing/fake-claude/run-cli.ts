@@ -1,32 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import type { CliSandbox } from '../src/messages-stub/run-claude';
 
 /** The simulator entry, usable as CLAUDE_BIN. */
 export const FAKE_CLAUDE_BIN = resolve(__dirname, 'fake-claude.cjs');
 
 export type CliMessage = Record<string, unknown> & { type?: string; subtype?: string };
 
-/** Private HOME, CLAUDE_CONFIG_DIR and cwd; realpath'd so the transcript slug is predictable. */
-export interface CliSandbox {
-  root: string;
-  home: string;
-  configDir: string;
-  cwd: string;
-  remove(): void;
-}
-
-export function makeSandbox(prefix = 'fc-'): CliSandbox {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  const dirs = {
-    home: join(root, 'home'),
-    configDir: join(root, 'config'),
-    cwd: join(root, 'work'),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir);
-  return { root, ...dirs, remove: () => rmSync(root, { recursive: true, force: true }) };
-}
+/** Private HOME, CLAUDE_CONFIG_DIR and cwd: the same helper the real-CLI tests use. */
+export { makeCliSandbox as makeSandbox } from '../src/messages-stub/run-claude';
+export type { CliSandbox };
 
 export interface RunCliOptions {
   bin: string;
