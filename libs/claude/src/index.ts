@@ -7,3 +7,4 @@ export * from './jsonl-parser';
 export * from './launcher';
 export * from './messages';
 export * from './transcript-path';
+export * from './sandbox';

@@ -1,0 +1,3 @@
+export * from './bwrap-launcher';
+export * from './errors';
+export * from './probe';
