@@ -13,6 +13,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   'stream-redis': () => import('./stream-redis.bench').then((m) => m.run()),
   stream: () => import('./stream-e2e.bench').then((m) => m.run()),
   checkpoint: () => import('./checkpoint-store.bench').then((m) => m.run()),
+  'checkpoint-cli': () => import('./checkpoint-cli.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {
