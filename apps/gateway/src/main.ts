@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
-import { createLogger, exitOnSignals, PinoNestLogger } from '@app/logging';
+import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
 import { sessionExtensions } from './sessions/sessions.module';
 
@@ -26,16 +26,4 @@ export async function startGateway(
   return app;
 }
 
-if (require.main === module) {
-  startGateway(loadConfig())
-    .then((app) =>
-      exitOnSignals(
-        () => app.close(),
-        (m) => console.error(m),
-      ),
-    )
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runEntryPoint(() => startGateway(loadConfig()));

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
-import { createLogger, exitOnSignals, PinoNestLogger } from '@app/logging';
+import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { WorkerModule } from './worker.module';
 
@@ -23,16 +23,4 @@ export async function startWorker(config: AppConfig): Promise<INestApplication> 
   return app;
 }
 
-if (require.main === module) {
-  startWorker(loadConfig())
-    .then((app) =>
-      exitOnSignals(
-        () => app.close(),
-        (m) => console.error(m),
-      ),
-    )
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runEntryPoint(() => startWorker(loadConfig()));

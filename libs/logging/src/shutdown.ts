@@ -18,3 +18,21 @@ export function exitOnSignals(close: () => Promise<void>, log: (message: string)
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 }
+
+/**
+ * Runs an entry point: starts it, closes it cleanly on SIGTERM/SIGINT, and exits 1 with the
+ * error's message (never a stack) when it cannot start.
+ */
+export function runEntryPoint(start: () => Promise<{ close(): Promise<void> }>): void {
+  start()
+    .then((app) =>
+      exitOnSignals(
+        () => app.close(),
+        (m) => console.error(m),
+      ),
+    )
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
