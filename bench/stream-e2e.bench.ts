@@ -138,6 +138,8 @@ export async function run(): Promise<BenchReport> {
         WORKER_HEALTH_PORT: String(await freePort()),
         WORKER_CONCURRENCY: '128',
         CLAUDE_BIN: SIMULATOR,
+        // The simulator is a node script; the sandbox has no node inside.
+        SANDBOX: 'none',
         FAKE_CLAUDE_STAMP: '1',
         CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
       },

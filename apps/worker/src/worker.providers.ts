@@ -8,12 +8,13 @@ import { controlChannel, type ControlMessage } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
-import { PlainLauncher, type Launcher } from '@app/claude';
+import type { Launcher } from '@app/claude';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { ControlListener } from './control/control-listener';
 import { workerConcurrency } from './runtime/concurrency';
+import { chooseLauncher } from './runtime/launcher-choice';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { SessionLeases } from './runtime/session-lease';
 import { TurnRunner } from './turn/turn-runner';
@@ -37,7 +38,11 @@ function passthrough(config: AppConfig): Record<string, string> {
 export function workerProviders(logger: Logger): Provider[] {
   return [
     { provide: WORKER_LOGGER, useValue: logger },
-    { provide: LAUNCHER, useValue: new PlainLauncher() },
+    {
+      provide: LAUNCHER,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => chooseLauncher(c.sandbox, logger),
+    },
     {
       provide: WORKER_ID,
       useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
