@@ -9,7 +9,15 @@ describe('loadConfig', () => {
     expect(config.storage).toEqual({ dataDir: './.data', s3: undefined });
     expect(config.worker.sessionIdleMs).toBe(60_000);
     expect(config.sandbox.network).toBe('host');
-    expect(config.workspace).toEqual({ maxBytes: 1024 ** 3, gitAllowedUrls: ['https://'] });
+    expect(config.workspace).toEqual({
+      maxBytes: 1024 ** 3,
+      maxFiles: 100_000,
+      excludes: [],
+      gitAllowedUrls: ['https://'],
+      gitCloneTimeoutMs: 120_000,
+    });
+    expect(config.claude.settingSources).toBe('user');
+    expect(config.claude.strictMcpConfig).toBe(true);
   });
 
   it('parses tenants, S3 and numbers', () => {

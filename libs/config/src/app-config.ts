@@ -25,6 +25,9 @@ export interface AppConfig {
     maxLineBytes: number;
     stderrBytes: number;
     envPassthrough: string[];
+    settingSources: string;
+    strictMcpConfig: boolean;
+    managedSettings?: string;
   };
   worker: {
     concurrency?: number;
@@ -34,8 +37,19 @@ export interface AppConfig {
   };
   events: { maxLen: number; turnWaitMaxMs: number };
   gc: { intervalMs: number; graceMs: number };
-  sandbox: { mode?: 'bwrap' | 'none'; network: 'host' | 'proxy' };
-  workspace: { maxBytes: number; gitAllowedUrls: string[] };
+  sandbox: {
+    mode?: 'bwrap' | 'none';
+    network: 'host' | 'proxy';
+    proxyAllow: string[];
+    limits: { maxProcesses: number; maxFileBytes: number; maxMemoryBytes: number };
+  };
+  workspace: {
+    maxBytes: number;
+    maxFiles: number;
+    excludes: string[];
+    gitAllowedUrls: string[];
+    gitCloneTimeoutMs: number;
+  };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -74,6 +88,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxLineBytes: env.CLAUDE_MAX_LINE_BYTES,
       stderrBytes: env.CLAUDE_STDERR_BYTES,
       envPassthrough: env.CLAUDE_ENV_PASSTHROUGH,
+      settingSources: env.CLAUDE_SETTING_SOURCES,
+      strictMcpConfig: env.CLAUDE_STRICT_MCP_CONFIG,
+      managedSettings: env.CLAUDE_MANAGED_SETTINGS,
     },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
@@ -83,8 +100,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     events: { maxLen: env.EVENT_STREAM_MAXLEN, turnWaitMaxMs: env.TURN_WAIT_MAX_MS },
     gc: { intervalMs: env.GC_INTERVAL_MS, graceMs: env.GC_GRACE_MS },
-    sandbox: { mode: env.SANDBOX, network: env.SANDBOX_NETWORK },
-    workspace: { maxBytes: env.WORKSPACE_MAX_BYTES, gitAllowedUrls: env.GIT_ALLOWED_URLS },
+    sandbox: {
+      mode: env.SANDBOX,
+      network: env.SANDBOX_NETWORK,
+      proxyAllow: env.SANDBOX_PROXY_ALLOW,
+      limits: {
+        maxProcesses: env.SANDBOX_MAX_PROCESSES,
+        maxFileBytes: env.SANDBOX_MAX_FILE_BYTES,
+        maxMemoryBytes: env.SANDBOX_MAX_MEMORY_BYTES,
+      },
+    },
+    workspace: {
+      maxBytes: env.WORKSPACE_MAX_BYTES,
+      maxFiles: env.WORKSPACE_MAX_FILES,
+      excludes: env.WORKSPACE_EXCLUDES,
+      gitAllowedUrls: env.GIT_ALLOWED_URLS,
+      gitCloneTimeoutMs: env.GIT_CLONE_TIMEOUT_MS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

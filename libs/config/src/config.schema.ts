@@ -62,8 +62,27 @@ export const EnvSchema = z.object({
   SESSION_IDLE_MS: int(1000).default(60_000),
   SANDBOX: z.enum(['bwrap', 'none']).optional(),
   SANDBOX_NETWORK: z.enum(['host', 'proxy']).default('host'),
+  /** Extra `host[:port]` names the proxy lets a sandbox reach besides the API host. */
+  SANDBOX_PROXY_ALLOW: csv.default([]),
+  /** Per-session resource limits (0: no limit). */
+  SANDBOX_MAX_PROCESSES: int(0).default(512),
+  SANDBOX_MAX_FILE_BYTES: int(0).default(GiB),
+  SANDBOX_MAX_MEMORY_BYTES: int(0).default(0),
   WORKSPACE_MAX_BYTES: int(1).default(GiB),
+  WORKSPACE_MAX_FILES: int(1).default(100_000),
+  /** Glob patterns (picomatch, relative to the workspace) left out of checkpoints. */
+  WORKSPACE_EXCLUDES: csv.default([]),
   GIT_ALLOWED_URLS: csv.default(['https://']),
+  GIT_CLONE_TIMEOUT_MS: int(1000).default(120_000),
+  /** Which settings files the CLI loads (`--setting-sources`): `user` ignores the repository's. */
+  CLAUDE_SETTING_SOURCES: z
+    .string()
+    .regex(/^(|(user|project|local)(,(user|project|local))*)$/)
+    .default('user'),
+  /** Only MCP servers the operator configures, never the repository's `.mcp.json`. */
+  CLAUDE_STRICT_MCP_CONFIG: bool.default(true),
+  /** Managed settings for every CLI (`--settings`): a JSON file path or inline JSON. */
+  CLAUDE_MANAGED_SETTINGS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CLAUDE_INACTIVITY_TIMEOUT_MS: int(1000).default(10 * 60_000),
   CLAUDE_MAX_LINE_BYTES: int(1024).default(16 * 1024 * 1024),

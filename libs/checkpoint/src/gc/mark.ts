@@ -36,7 +36,10 @@ export class ReachableObjects {
       await this.markContent(manifest.transcript);
       for (const file of manifest.transcript.extraFiles ?? []) await this.markContent(file);
     }
-    if (manifest.workspace) await this.markTree(manifest.workspace.tree);
+    if (manifest.workspace) {
+      await this.markTree(manifest.workspace.tree);
+      if (manifest.workspace.seed) await this.markTree(manifest.workspace.seed);
+    }
     return true;
   }
 

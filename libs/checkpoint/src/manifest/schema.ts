@@ -84,6 +84,8 @@ export const WorkspaceSnapshot = z.object({
   tree: Sha256Hex,
   files: Count,
   bytes: Count,
+  /** Tree the session was seeded with (or forked from): the default base of workspace_diff. */
+  seed: Sha256Hex.optional(),
 });
 export type WorkspaceSnapshot = z.infer<typeof WorkspaceSnapshot>;
 
