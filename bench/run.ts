@@ -14,6 +14,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   stream: () => import('./stream-e2e.bench').then((m) => m.run()),
   checkpoint: () => import('./checkpoint-store.bench').then((m) => m.run()),
   'checkpoint-cli': () => import('./checkpoint-cli.bench').then((m) => m.run()),
+  workspace: () => import('./workspace.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

@@ -9,13 +9,16 @@ import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
 import type { Launcher } from '@app/claude';
+import type { SeedLimits } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
+import { SessionWorkspaces } from './checkpoint/session-workspace';
 import { ControlListener } from './control/control-listener';
 import { workerConcurrency } from './runtime/concurrency';
 import { chooseLauncher } from './runtime/launcher-choice';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
+import { managedSettingsJson } from './runtime/managed-settings';
 import { SessionLeases } from './runtime/session-lease';
 import { TurnRunner } from './turn/turn-runner';
 import { REDIS_COMMANDS, REDIS_SUBSCRIBER, WORKER_CONCURRENCY, WORKER_ID } from './worker.tokens';
@@ -41,7 +44,7 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: LAUNCHER,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => chooseLauncher(c.sandbox, logger),
+      useFactory: (c: AppConfig) => chooseLauncher(c, logger),
     },
     {
       provide: WORKER_ID,
@@ -101,6 +104,11 @@ export function workerProviders(logger: Logger): Provider[] {
             ANTHROPIC_BASE_URL: c.claude.anthropicBaseUrl,
           },
           passthrough: passthrough(c),
+          settings: {
+            settingSources: c.claude.settingSources,
+            strictMcpConfig: c.claude.strictMcpConfig,
+            settings: managedSettingsJson(c.claude.managedSettings),
+          },
           inactivityTimeoutMs: c.claude.inactivityTimeoutMs,
           maxLineBytes: c.claude.maxLineBytes,
           stderrBytes: c.claude.stderrBytes,
@@ -123,15 +131,42 @@ export function workerProviders(logger: Logger): Provider[] {
       useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
     },
     {
+      provide: SessionWorkspaces,
+      inject: [APP_CONFIG, CHECKPOINT_STORE],
+      useFactory: (c: AppConfig, store: CheckpointStore) =>
+        new SessionWorkspaces(store, {
+          maxBytes: c.workspace.maxBytes,
+          maxFiles: c.workspace.maxFiles,
+          excludes: c.workspace.excludes,
+          seed: seedLimits(c),
+        }),
+    },
+    {
       provide: SessionCheckpointer,
-      inject: [APP_CONFIG, CHECKPOINT_STORE, SessionStore, SessionEventLog, LAUNCHER],
+      inject: [
+        APP_CONFIG,
+        CHECKPOINT_STORE,
+        SessionStore,
+        SessionEventLog,
+        SessionWorkspaces,
+        LAUNCHER,
+      ],
       useFactory: (
         c: AppConfig,
         store: CheckpointStore,
         sessions: SessionStore,
         log: SessionEventLog,
+        workspaces: SessionWorkspaces,
         launcher: Launcher,
-      ) => new SessionCheckpointer({ store, sessions, log, dataDir: c.storage.dataDir, launcher }),
+      ) =>
+        new SessionCheckpointer({
+          store,
+          sessions,
+          log,
+          workspaces,
+          dataDir: c.storage.dataDir,
+          launcher,
+        }),
     },
     {
       provide: TurnRunner,
@@ -174,6 +209,15 @@ export function workerProviders(logger: Logger): Provider[] {
       },
     },
   ];
+}
+
+function seedLimits(c: AppConfig): SeedLimits {
+  return {
+    maxBytes: c.workspace.maxBytes,
+    maxFiles: c.workspace.maxFiles,
+    gitAllowedUrls: c.workspace.gitAllowedUrls,
+    gitTimeoutMs: c.workspace.gitCloneTimeoutMs,
+  };
 }
 
 function requiredUrl(config: AppConfig): string {

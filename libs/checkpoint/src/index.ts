@@ -25,3 +25,4 @@ export {
 export { storeChunked, readChunkList } from './checkpoint/chunked-content';
 export { collectGarbage, type GcOptions, type GcReport } from './gc/collect-garbage';
 export { createCheckpointStore } from './create-checkpoint-store';
+export { mapBounded, mapOrdered } from './concurrency';

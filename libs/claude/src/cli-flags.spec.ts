@@ -20,7 +20,10 @@ describe('buildCliArgs', () => {
         allowedTools: ['Read', 'Bash(git diff *)'],
         maxTurns: 3,
         appendSystemPrompt: '-- be brief',
-        extraArgs: ['--setting-sources=user'],
+        settingSources: 'user,local',
+        strictMcpConfig: true,
+        settings: '{"disableAllHooks":true}',
+        extraArgs: ['--debug'],
       }),
     ).toEqual([
       ...BASE,
@@ -32,8 +35,16 @@ describe('buildCliArgs', () => {
       '--allowedTools=Read,Bash(git diff *)',
       '--max-turns=3',
       '--append-system-prompt=-- be brief',
-      '--setting-sources=user',
+      '--setting-sources=user,local',
+      '--strict-mcp-config',
+      '--settings={"disableAllHooks":true}',
+      '--debug',
     ]);
+  });
+
+  it('passes an empty setting-sources list as "no sources", and omits unset ones', () => {
+    expect(buildCliArgs({ settingSources: '' })).toEqual([...BASE, '--setting-sources=']);
+    expect(buildCliArgs({ strictMcpConfig: false })).toEqual(BASE);
   });
 
   it.each([
@@ -43,6 +54,9 @@ describe('buildCliArgs', () => {
     [{ allowedTools: ['Read,Bash'] }, 'allowedTools'],
     [{ maxTurns: 0 }, 'maxTurns'],
     [{ forkSession: true }, 'forkSession needs resume'],
+    [{ settingSources: 'user,--bare' }, 'settingSources'],
+    [{ settingSources: 'policy' }, 'settingSources'],
+    [{ settings: '' }, 'settings'],
   ])('refuses %j with a message naming %s', (flags, field) => {
     expect(() => buildCliArgs(flags as never)).toThrow(ClaudeOptionsInvalid);
     expect(() => buildCliArgs(flags as never)).toThrow(field);

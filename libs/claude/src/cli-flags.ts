@@ -31,8 +31,31 @@ export const ClaudeFlagsSchema = z.object({
   permissionMode: z.enum(PERMISSION_MODES).optional(),
   allowedTools: z.array(toolRule).max(100).optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
-  appendSystemPrompt: z.string().max(64 * 1024).optional(),
-  /** Operator-chosen flags (e.g. `--setting-sources`); never filled from client input. */
+  appendSystemPrompt: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
+  /**
+   * Which settings files the CLI loads (`--setting-sources`): `user` (the session's own config
+   * dir) keeps a repository's `.claude/settings*.json` hooks, `CLAUDE.md`, skills and agents out;
+   * the empty string loads none. Operator's choice, never client input.
+   */
+  settingSources: z
+    .string()
+    .regex(
+      /^(|(user|project|local)(,(user|project|local))*)$/,
+      'a comma list of user, project, local',
+    )
+    .optional(),
+  /** Only MCP servers from `--mcp-config`, never a repository's `.mcp.json` (`--strict-mcp-config`). */
+  strictMcpConfig: z.boolean().optional(),
+  /** Settings applied over every source (`--settings`): a JSON string or a file path the CLI can see. */
+  settings: z
+    .string()
+    .min(1)
+    .max(256 * 1024)
+    .optional(),
+  /** Operator-chosen flags; never filled from client input. */
   extraArgs: z.array(z.string()).optional(),
 });
 export type ClaudeFlags = z.infer<typeof ClaudeFlagsSchema>;
@@ -50,12 +73,7 @@ export function buildCliArgs(input: ClaudeFlags): string[] {
   }
   const f = parsed.data;
   if (f.forkSession && !f.resume) throw new ClaudeOptionsInvalid('forkSession needs resume');
-  const args = [
-    '-p',
-    '--input-format=stream-json',
-    '--output-format=stream-json',
-    '--verbose',
-  ];
+  const args = ['-p', '--input-format=stream-json', '--output-format=stream-json', '--verbose'];
   if (f.includePartialMessages) args.push('--include-partial-messages');
   if (f.model) args.push(`--model=${f.model}`);
   if (f.resume) args.push(`--resume=${f.resume}`);
@@ -66,5 +84,8 @@ export function buildCliArgs(input: ClaudeFlags): string[] {
   if (f.appendSystemPrompt !== undefined) {
     args.push(`--append-system-prompt=${f.appendSystemPrompt}`);
   }
+  if (f.settingSources !== undefined) args.push(`--setting-sources=${f.settingSources}`);
+  if (f.strictMcpConfig) args.push('--strict-mcp-config');
+  if (f.settings !== undefined) args.push(`--settings=${f.settings}`);
   return [...args, ...(f.extraArgs ?? [])];
 }

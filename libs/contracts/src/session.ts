@@ -50,6 +50,13 @@ export const SessionOptionsSchema = z.object({
   appendSystemPrompt: z.string().optional(),
   /** Restore/fork source (checkpoints issue). */
   checkpointId: z.string().optional(),
+  /** Where the workspace came from: a seed tree already in the store, or a repository to clone. */
+  workspace: z
+    .object({
+      seedTree: z.string().optional(),
+      git: z.object({ url: z.string(), ref: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 export type SessionOptions = z.infer<typeof SessionOptionsSchema>;
 

@@ -15,6 +15,8 @@ import type { CheckpointStore } from '@app/checkpoint';
 import type { TurnQueue } from '@app/queue';
 import type { SessionStore } from '@app/sessions';
 import type { EventRelay, SessionEventLog } from '@app/stream';
+import { ToolError } from '../mcp/toolset';
+import type { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { TurnWatch, type TurnEnd } from './turn-waiter';
 
 export interface SessionServiceDeps {
@@ -27,6 +29,7 @@ export interface SessionServiceDeps {
   publisher: Redis;
   /** Longest a `wait: true` call waits for its turn before answering "still running". */
   maxTurnWaitMs: number;
+  seeder: WorkspaceSeeder;
 }
 
 export interface CallContext {
@@ -42,11 +45,17 @@ export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
   async start(args: SessionStartArgs, ctx: CallContext) {
-    const { prompt, wait, workspace: _workspace, checkpointId, ...options } = args;
-    const record = await this.deps.store.create(
-      ctx.tenant,
-      await this.optionsFor(options, checkpointId, ctx),
-    );
+    const { prompt, wait, workspace, checkpointId, ...options } = args;
+    if (workspace && checkpointId) {
+      throw new ToolError(
+        'workspace and checkpointId cannot be combined: a fork takes the checkpoint’s workspace',
+      );
+    }
+    const sessionOptions = await this.optionsFor(options, checkpointId, ctx);
+    if (workspace) {
+      sessionOptions.workspace = await this.deps.seeder.originOf(ctx.tenant, workspace);
+    }
+    const record = await this.deps.store.create(ctx.tenant, sessionOptions);
     const { turn } = await this.deps.store.nextTurn(ctx.tenant, record.id);
     await this.deps.queue.enqueue({
       sessionId: record.id,
@@ -67,11 +76,18 @@ export class SessionService {
     options: SessionOptions,
     checkpointId: string | undefined,
     ctx: CallContext,
-  ) {
-    if (!checkpointId) return options;
+  ): Promise<SessionOptions> {
+    if (!checkpointId) return { ...options };
     const manifest = await this.deps.checkpoints.read(ctx.tenant, checkpointId);
-    const { checkpointId: _parentSource, ...inherited } = manifest.session.options;
-    return { ...inherited, ...stripUndefined(options), checkpointId };
+    const { checkpointId: _source, workspace: _origin, ...inherited } = manifest.session.options;
+    // The fork's workspace is the checkpoint's; its diff base stays the original seed.
+    const seedTree = manifest.workspace?.seed;
+    return {
+      ...inherited,
+      ...stripUndefined(options),
+      checkpointId,
+      ...(seedTree ? { workspace: { seedTree } } : {}),
+    };
   }
 
   async send(args: SessionSendArgs, ctx: CallContext) {

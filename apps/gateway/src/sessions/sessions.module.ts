@@ -17,6 +17,9 @@ import { EventRelay, SessionEventLog } from '@app/stream';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { checkpointTools } from '../checkpoints/checkpoint.tools';
+import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
+import { WorkspaceService } from '../workspaces/workspace.service';
+import { workspaceTools } from '../workspaces/workspace.tools';
 import { SessionService } from './session.service';
 import { sessionTools } from './session.tools';
 
@@ -83,6 +86,12 @@ const providers: Provider[] = [
         publisher,
         checkpoints,
         maxTurnWaitMs: c.events.turnWaitMaxMs,
+        seeder: new WorkspaceSeeder(checkpoints, {
+          maxBytes: c.workspace.maxBytes,
+          maxFiles: c.workspace.maxFiles,
+          gitAllowedUrls: c.workspace.gitAllowedUrls,
+          gitTimeoutMs: c.workspace.gitCloneTimeoutMs,
+        }),
       }),
   },
   {
@@ -95,6 +104,12 @@ const providers: Provider[] = [
     inject: [SessionStore, CHECKPOINTS],
     useFactory: (sessions: SessionStore, checkpoints: CheckpointStore) =>
       new CheckpointService(sessions, checkpoints),
+  },
+  {
+    provide: WorkspaceService,
+    inject: [SessionStore, CHECKPOINTS],
+    useFactory: (sessions: SessionStore, checkpoints: CheckpointStore) =>
+      new WorkspaceService(sessions, checkpoints),
   },
   GatewaySessionsShutdown,
 ];
@@ -112,7 +127,7 @@ const providers: Provider[] = [
     BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
   ],
   providers,
-  exports: [SessionService, CheckpointService],
+  exports: [SessionService, CheckpointService, WorkspaceService],
 })
 export class SessionsModule {}
 
@@ -120,10 +135,11 @@ export class SessionsModule {}
 export const sessionExtensions = {
   imports: [SessionsModule],
   toolset: {
-    inject: [SessionService, CheckpointService],
-    useFactory: (sessions: SessionService, checkpoints: CheckpointService) => [
-      ...sessionTools(sessions),
-      ...checkpointTools(checkpoints),
-    ],
+    inject: [SessionService, CheckpointService, WorkspaceService],
+    useFactory: (
+      sessions: SessionService,
+      checkpoints: CheckpointService,
+      workspaces: WorkspaceService,
+    ) => [...sessionTools(sessions), ...checkpointTools(checkpoints), ...workspaceTools(workspaces)],
   },
 };

@@ -5,7 +5,10 @@ import type { CheckpointManifest, CheckpointStore, CreatedCheckpoint } from '@ap
 import type { SessionRecord } from '@app/contracts';
 import type { SessionStore } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
+import type { SkippedEntry } from '@app/workspace';
 import { sessionDirs } from '../runtime/live-session-registry';
+import { readLocalState, writeLocalState } from './local-state';
+import type { SessionWorkspaces } from './session-workspace';
 import { readCompleteTranscript, readSidecarFiles } from './transcript-files';
 
 /** How the CLI should start: resume Claude's own session, optionally as a fork. */
@@ -18,13 +21,20 @@ export interface CheckpointerDeps {
   store: CheckpointStore;
   sessions: SessionStore;
   log: SessionEventLog;
+  workspaces: SessionWorkspaces;
   dataDir: string;
   launcher: Launcher;
 }
 
+export interface SessionCheckpoint extends CreatedCheckpoint {
+  /** Workspace paths the checkpoint left out (excluded, over a limit, special files). */
+  leftOut: SkippedEntry[];
+}
+
 /**
- * Checkpoints a session after its turns and puts its transcript back before its CLI starts, on
- * whichever worker that happens: the object store, not this worker's disk, is what lasts.
+ * Checkpoints a session after its turns and puts its transcript and workspace back before its
+ * CLI starts, on whichever worker that happens: the object store, not this worker's disk, is
+ * what lasts.
  */
 export class SessionCheckpointer {
   /** The last manifest per session, so the next checkpoint reuses its chunks without a read. */
@@ -32,15 +42,22 @@ export class SessionCheckpointer {
 
   constructor(private readonly deps: CheckpointerDeps) {}
 
-  /** Stores transcript and session state as of the last completed turn. */
+  /** Stores transcript, workspace and session state as of the last completed turn. */
   async checkpoint(
     record: SessionRecord,
     turn: number,
     label?: string,
-  ): Promise<CreatedCheckpoint | undefined> {
+  ): Promise<SessionCheckpoint | undefined> {
     if (!record.claudeSessionId) return undefined;
+    const dirs = sessionDirs(this.deps.dataDir, record.id);
     const path = this.transcriptPathOf(record.id, record.claudeSessionId);
     const transcript = await readCompleteTranscript(path);
+    const workspace = await this.deps.workspaces.capture(
+      record.tenant,
+      record.id,
+      dirs.workspaceDir,
+      record.options.workspace?.seedTree,
+    );
     const created = await this.deps.store.create({
       tenant: record.tenant,
       sessionId: record.id,
@@ -62,48 +79,104 @@ export class SessionCheckpointer {
         events: await this.deps.log.position(record.id),
       },
       previous: await this.previous(record),
+      workspace: workspace.snapshot,
+      workspaceStored: { storedBytes: workspace.storedBytes, newBytes: workspace.newBytes },
     });
     this.latest.set(record.id, created.manifest);
     await this.deps.sessions.update(record.id, { lastCheckpointId: created.checkpointId });
-    return created;
+    await writeLocalState(dirs.root, { checkpointId: created.checkpointId });
+    return { ...created, leftOut: workspace.skipped };
   }
 
   /**
-   * Makes sure the transcript the CLI will resume exists on this worker: the session's own (from
-   * its last checkpoint when this worker does not have it), or the forked checkpoint's.
+   * Makes sure this worker holds the session's files before its CLI starts: its own as of its
+   * last checkpoint (restored unless this worker's copy is that checkpoint), a forked
+   * checkpoint's, or, for a new session, its workspace seed.
    */
   async prepare(record: SessionRecord): Promise<ResumePlan> {
-    if (record.claudeSessionId) {
-      const path = this.transcriptPathOf(record.id, record.claudeSessionId);
-      if (!existsSync(path) && record.lastCheckpointId) {
-        await this.restore(record.tenant, record.lastCheckpointId, path);
-      }
-      return existsSync(path) ? { resume: record.claudeSessionId } : {};
-    }
-    if (record.options.checkpointId) {
-      const manifest = await this.deps.store.read(record.tenant, record.options.checkpointId);
-      const source = manifest.session.claudeSessionId;
-      if (!source || !manifest.transcript) return {};
-      await this.deps.store.restoreTranscript(
-        record.tenant,
-        manifest,
-        this.transcriptPathOf(record.id, source),
-      );
-      return { resume: source, forkSession: true };
-    }
+    if (record.claudeSessionId || record.lastCheckpointId) return this.prepareOwn(record);
+    if (record.options.checkpointId) return this.prepareFork(record, record.options.checkpointId);
+    await this.prepareSeed(record);
     return {};
   }
 
   forget(sessionId: string): void {
     this.latest.delete(sessionId);
+    this.deps.workspaces.forget(sessionId);
   }
 
-  private async restore(tenant: string, checkpointId: string, path: string): Promise<void> {
-    const manifest = await this.deps.store.read(tenant, checkpointId);
-    await this.deps.store.restoreTranscript(tenant, manifest, path);
-    // The CLI deletes transcripts older than its cleanup period: a restored one is new.
-    const now = new Date();
-    await utimes(path, now, now).catch(() => undefined);
+  private async prepareOwn(record: SessionRecord): Promise<ResumePlan> {
+    const dirs = sessionDirs(this.deps.dataDir, record.id);
+    const claudeId = record.claudeSessionId;
+    const path = claudeId ? this.transcriptPathOf(record.id, claudeId) : undefined;
+    const local = await readLocalState(dirs.root);
+    const stale = local.checkpointId !== record.lastCheckpointId;
+    if (record.lastCheckpointId && (stale || (path && !existsSync(path)))) {
+      await this.restore(record, record.lastCheckpointId, path);
+    }
+    return claudeId && path && existsSync(path) ? { resume: claudeId } : {};
+  }
+
+  private async prepareFork(record: SessionRecord, checkpointId: string): Promise<ResumePlan> {
+    const dirs = sessionDirs(this.deps.dataDir, record.id);
+    const manifest = await this.deps.store.read(record.tenant, checkpointId);
+    // The fork gets its own copy of the workspace: nothing is shared on disk.
+    if (manifest.workspace) {
+      await this.deps.workspaces.restore(
+        record.tenant,
+        record.id,
+        manifest.workspace.tree,
+        dirs.workspaceDir,
+      );
+    }
+    await writeLocalState(dirs.root, { seeded: true });
+    const source = manifest.session.claudeSessionId;
+    if (!source || !manifest.transcript) return {};
+    await this.deps.store.restoreTranscript(
+      record.tenant,
+      manifest,
+      this.transcriptPathOf(record.id, source),
+    );
+    return { resume: source, forkSession: true };
+  }
+
+  private async prepareSeed(record: SessionRecord): Promise<void> {
+    const dirs = sessionDirs(this.deps.dataDir, record.id);
+    if (!record.options.workspace || (await readLocalState(dirs.root)).seeded) return;
+    const { seedTree } = await this.deps.workspaces.seed(record, dirs.workspaceDir);
+    if (seedTree && seedTree !== record.options.workspace.seedTree) {
+      const options = {
+        ...record.options,
+        workspace: { ...record.options.workspace, seedTree },
+      };
+      await this.deps.sessions.update(record.id, { options });
+      record.options = options;
+    }
+    await writeLocalState(dirs.root, { seeded: true });
+  }
+
+  private async restore(
+    record: SessionRecord,
+    checkpointId: string,
+    path: string | undefined,
+  ): Promise<void> {
+    const manifest = await this.deps.store.read(record.tenant, checkpointId);
+    const dirs = sessionDirs(this.deps.dataDir, record.id);
+    if (manifest.workspace) {
+      await this.deps.workspaces.restore(
+        record.tenant,
+        record.id,
+        manifest.workspace.tree,
+        dirs.workspaceDir,
+      );
+    }
+    if (path && manifest.transcript) {
+      await this.deps.store.restoreTranscript(record.tenant, manifest, path);
+      // The CLI deletes transcripts older than its cleanup period: a restored one is new.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+    }
+    await writeLocalState(dirs.root, { checkpointId });
     this.latest.set(manifest.sessionId, manifest);
   }
 

@@ -12,6 +12,8 @@ export interface RegistryOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Extra variables the operator chose to pass through (never client input). */
   passthrough: Readonly<Record<string, string>>;
+  /** What the CLI may load from the (untrusted) workspace: operator's choice, same for all. */
+  settings: Pick<ClaudeFlags, 'settingSources' | 'strictMcpConfig' | 'settings'>;
   inactivityTimeoutMs: number;
   maxLineBytes: number;
   stderrBytes: number;
@@ -29,9 +31,14 @@ export function sessionDirs(dataDir: string, sessionId: string) {
   };
 }
 
-export function flagsFor(record: SessionRecord, plan: ResumePlan): ClaudeFlags {
+export function flagsFor(
+  record: SessionRecord,
+  plan: ResumePlan,
+  settings: RegistryOptions['settings'] = {},
+): ClaudeFlags {
   const o = record.options;
   return {
+    ...settings,
     includePartialMessages: true,
     model: o.model,
     permissionMode: o.permissionMode as ClaudeFlags['permissionMode'],
@@ -74,7 +81,7 @@ export class LiveSessionRegistry {
       launcher: this.options.launcher,
       workspaceDir: dirs.workspaceDir,
       configDir: dirs.configDir,
-      flags: flagsFor(record, plan),
+      flags: flagsFor(record, plan, this.options.settings),
       env: this.options.env,
       envOverrides: { ...this.options.passthrough, HOME: dirs.home },
       inactivityTimeoutMs: this.options.inactivityTimeoutMs,

@@ -6,6 +6,7 @@ import {
   RestoreMismatch,
 } from '@app/checkpoint';
 import type { ResultMessage } from '@app/claude';
+import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
 import type { SessionRecord, TurnJob } from '@app/contracts';
 import { IllegalTransition, type SessionStore } from '@app/sessions';
 import type { Logger } from 'pino';
@@ -29,6 +30,8 @@ export interface TurnRunnerDeps {
   sessionIdleMs: number;
   logger: Logger;
 }
+
+const MAX_LEFT_OUT_LISTED = 50;
 
 export type TurnOutcome =
   | { kind: 'done'; result: ResultMessage }
@@ -160,12 +163,19 @@ export class TurnRunner {
       const record = await this.deps.store.find(job.sessionId);
       const created = record && (await this.deps.checkpointer.checkpoint(record, job.turn));
       if (!created) return;
-      const { checkpointId, bytes, storedBytes, newBytes } = created;
+      const { checkpointId, bytes, storedBytes, newBytes, manifest, leftOut } = created;
+      const workspace = manifest.workspace && {
+        files: manifest.workspace.files,
+        bytes: manifest.workspace.bytes,
+        // What the checkpoint does not hold, so the client is not surprised after a restore.
+        leftOut: leftOut.slice(0, MAX_LEFT_OUT_LISTED),
+        leftOutCount: leftOut.length,
+      };
       await this.deps.append(job.sessionId, [
         {
           turn: job.turn,
           kind: 'checkpoint',
-          data: { checkpointId, bytes, storedBytes, newBytes },
+          data: { checkpointId, bytes, storedBytes, newBytes, workspace },
         },
       ]);
     } catch (error) {
@@ -220,6 +230,7 @@ export class TurnRunner {
       // queued again or terminated meanwhile: nothing to record
     }
     await this.deps.leases.release(sessionId);
+    this.deps.checkpointer.forget(sessionId);
     this.deps.onHeld(sessionId, false);
   }
 
@@ -227,6 +238,7 @@ export class TurnRunner {
   async kill(sessionId: string): Promise<void> {
     await this.deps.registry.close(sessionId, 'kill');
     await this.deps.leases.release(sessionId);
+    this.deps.checkpointer.forget(sessionId);
     this.deps.onHeld(sessionId, false);
   }
 }
@@ -236,9 +248,11 @@ function describeResultError(result: ResultMessage): string {
   return (result.errors ?? [result.subtype]).join('; ').slice(0, 500);
 }
 
-/** Failures a retry cannot fix: the checkpoint to restore is corrupted or gone. */
+/** Failures a retry cannot fix: the checkpoint to restore is corrupted or gone, a bad seed. */
 function isPermanent(error: unknown): boolean {
   return (
+    error instanceof SeedRejected ||
+    error instanceof WorkspaceRestoreRefused ||
     error instanceof ObjectCorrupted ||
     error instanceof ObjectMissing ||
     error instanceof CheckpointNotFound ||

@@ -1,7 +1,10 @@
+import type { ContentStore } from '../content/content-store';
 import type { CheckpointManifest, SessionSnapshot, WorkspaceSnapshot } from '../manifest/schema';
 
 /** Session state plus Claude's transcript, stored content-addressed; see ObjectCheckpointStore. */
 export interface CheckpointStore {
+  /** The tenant's content-addressed blobs, where workspace trees and their files live. */
+  content(tenant: string): ContentStore;
   /** Writes chunks, then the manifest, then the ref: visible (listed, readable) only when complete. */
   create(input: CreateCheckpointInput): Promise<CreatedCheckpoint>;
   /**
@@ -52,6 +55,8 @@ export interface CreateCheckpointInput {
   previous?: CheckpointManifest;
   /** An already stored workspace tree (workspaces issue). Its bytes count in `bytes`. */
   workspace?: WorkspaceSnapshot | null;
+  /** What storing that workspace added, so `storedBytes`/`newBytes` cover the whole checkpoint. */
+  workspaceStored?: { storedBytes: number; newBytes: number };
   /** Milliseconds since the epoch; defaults to now. */
   createdAt?: number;
 }

@@ -78,8 +78,14 @@ export class ObjectCheckpointStore implements CheckpointStore {
       checkpointId: manifestBlob.hash,
       manifest,
       bytes,
-      storedBytes: (stored?.storedBytes ?? 0) + manifestBlob.storedBytes,
-      newBytes: (stored?.newBytes ?? 0) + (manifestBlob.isNew ? manifestBlob.size : 0),
+      storedBytes:
+        (stored?.storedBytes ?? 0) +
+        (input.workspaceStored?.storedBytes ?? 0) +
+        manifestBlob.storedBytes,
+      newBytes:
+        (stored?.newBytes ?? 0) +
+        (input.workspaceStored?.newBytes ?? 0) +
+        (manifestBlob.isNew ? manifestBlob.size : 0),
     };
   }
 

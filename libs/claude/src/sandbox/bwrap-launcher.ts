@@ -7,15 +7,20 @@ import { SandboxSpecInvalid } from './errors';
 export type SandboxNetwork = 'host' | 'none';
 
 /**
- * Per-process additions to the sandbox. This is the hook for the egress proxy (bind a Unix
- * socket, start socat inside) and for resource limits (a `prefix` such as
- * `prlimit --as=... --` or `systemd-run --scope -p MemoryMax=...`, since bwrap sets none).
+ * Per-process additions to the sandbox: the hook for the egress proxy (bind a Unix socket,
+ * start socat inside) and for resource limits, which bwrap does not set (see
+ * sandbox-launcher.ts, which composes both).
  */
 export interface SandboxExtension {
   /** bwrap options placed after the built-in ones, before the command (later binds win). */
   bwrapArgs?: string[];
   /** Commands the worker runs bwrap under, e.g. a limits wrapper. */
   prefix?: string[];
+  /**
+   * Commands the CLI runs under inside the sandbox, each ending in the command it execs (e.g.
+   * `prlimit ... --`, or a shell that starts the egress bridge and then execs the CLI).
+   */
+  innerPrefix?: string[];
   /** Variables set inside the sandbox, after the built-in ones. */
   env?: Record<string, string>;
   /** Frees what the extension allocated, after the CLI exited. */
@@ -111,6 +116,7 @@ export class BwrapLauncher implements Launcher {
       ...(extension.bwrapArgs ?? []),
       '--chdir', SANDBOX_PATHS.workspace,
       '--',
+      ...(extension.innerPrefix ?? []),
       `${SANDBOX_PATHS.cli}/${basename(cli)}`,
       ...spec.args,
     ];

@@ -13,3 +13,19 @@ export class SandboxSpecInvalid extends Error {
     super(`invalid sandbox launch: ${detail}`);
   }
 }
+
+/** A `SANDBOX_PROXY_ALLOW` entry or API base URL the egress proxy cannot turn into host:port. */
+export class EgressAllowInvalid extends Error {
+  override readonly name = 'EgressAllowInvalid';
+  constructor(detail: string) {
+    super(`invalid sandbox egress allow-list: ${detail}`);
+  }
+}
+
+/** A resource limit the sandboxed CLI could not run under (e.g. too little address space). */
+export class SandboxLimitInvalid extends Error {
+  override readonly name = 'SandboxLimitInvalid';
+  constructor(detail: string) {
+    super(`invalid sandbox resource limit: ${detail}`);
+  }
+}

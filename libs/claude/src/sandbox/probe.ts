@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { SandboxUnavailable } from './errors';
 
 export type BwrapProbe = { ok: true } | { ok: false; reason: string };
@@ -13,7 +15,13 @@ export async function probeBwrap(
   bwrap = 'bwrap',
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<BwrapProbe> {
-  const args = ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', 'true'];
+  // The mounts and flags of a real launch: a container's masked /proc passes a bare
+  // `--unshare-all` but refuses the sandbox its own /proc.
+  // prettier-ignore
+  const args = [
+    '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    '--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--', 'true',
+  ];
   return new Promise((resolve) => {
     let stderr = '';
     const child = spawn(bwrap, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -43,11 +51,15 @@ function spawnFailure(bwrap: string, error: NodeJS.ErrnoException): string {
 
 function namespaceFailure(stderr: string, code: number | null, signal: string | null): string {
   const status = signal ? `killed by ${signal}` : `exit code ${String(code)}`;
-  const hint = /namespace|permission|not permitted|setting up uid map|clone/i.test(stderr)
-    ? 'user namespaces are disabled or denied (kernel.unprivileged_userns_clone, ' +
-      'user.max_user_namespaces, a seccomp/AppArmor profile, or a container without ' +
-      'CAP_SYS_ADMIN); allow them for the worker or run it where they are permitted'
-    : 'bubblewrap failed to create the sandbox';
+  const hint = /mount proc/i.test(stderr)
+    ? 'the container masks parts of /proc (the runtime default), so the kernel refuses the ' +
+      'sandbox a /proc of its own; on Kubernetes set securityContext.procMount: Unmasked ' +
+      '(with hostUsers: false), see docs/security.md'
+    : /namespace|permission|not permitted|setting up uid map|clone/i.test(stderr)
+      ? 'user namespaces are disabled or denied (kernel.unprivileged_userns_clone, ' +
+        'user.max_user_namespaces, a seccomp/AppArmor profile, or a container without ' +
+        'CAP_SYS_ADMIN); allow them for the worker or run it where they are permitted'
+      : 'bubblewrap failed to create the sandbox';
   return `${hint}; bwrap ${status}: ${stderr || '(no stderr)'}`;
 }
 
@@ -55,4 +67,81 @@ function namespaceFailure(stderr: string, code: number | null, signal: string | 
 export async function requireBwrap(bwrap?: string): Promise<void> {
   const probe = await probeBwrap(bwrap);
   if (!probe.ok) throw new SandboxUnavailable(probe.reason);
+}
+
+/** The sandbox sees the host's /usr and nothing else: its PATH is /usr/local/bin:/usr/bin:/bin. */
+export const SANDBOX_TOOL_DIRS: readonly string[] = ['/usr/local/bin', '/usr/bin'];
+
+/** The path of `name` as the sandbox finds it, or undefined when the sandbox has no such tool. */
+export async function findSandboxTool(
+  name: string,
+  dirs: readonly string[] = SANDBOX_TOOL_DIRS,
+): Promise<string | undefined> {
+  for (const dir of dirs) {
+    const path = `${dir}/${name}`;
+    if (
+      await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
+  }
+  return undefined;
+}
+
+/**
+ * Whether RLIMIT_NPROC holds inside a sandbox: a shell under `prlimit --nproc=1` tries to fork.
+ * The kernel exempts the host's root user (and CAP_SYS_ADMIN/CAP_SYS_RESOURCE holders), so a
+ * worker running as real root cannot cap processes this way; root inside a user-namespaced
+ * pod (hostUsers: false) is an ordinary user to the kernel and can.
+ */
+export async function probeProcessLimit(
+  bwrap = 'bwrap',
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<BwrapProbe> {
+  // prettier-ignore
+  const args = [
+    '--ro-bind', '/usr', '/usr',
+    '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
+    '--proc', '/proc', '--dev', '/dev',
+    '--unshare-all', '--die-with-parent', '--cap-drop', 'ALL',
+    '--', 'prlimit', '--nproc=1', '--', 'sh', '-c', '(exit 0) && echo forked',
+  ];
+  const { stdout, stderr, error } = await run(bwrap, args, timeoutMs);
+  if (error) return { ok: false, reason: `the process-limit probe could not run: ${error}` };
+  if (/Cannot fork|Resource temporarily unavailable/i.test(stderr)) return { ok: true };
+  if (stdout.includes('forked')) {
+    const reason =
+      process.getuid?.() === 0
+        ? 'the sandbox runs as the host’s root user (uid 0), which the kernel exempts from ' +
+          'RLIMIT_NPROC; run the worker as a non-root user (Kubernetes runAsUser, or ' +
+          'hostUsers: false)'
+        : 'the kernel did not enforce RLIMIT_NPROC in a probe sandbox';
+    return { ok: false, reason };
+  }
+  return { ok: false, reason: `the process-limit probe failed: ${stderr.trim() || '(no output)'}` };
+}
+
+function run(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ stdout: string; stderr: string; error?: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, error: error.message });
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    });
+  });
 }

@@ -1,1 +1,4 @@
-export {};
+export { checkSeed, materializeSeed } from './materialize';
+export { SeedRejected, SeedTargetInvalid, type SeedRejectReason } from './errors';
+export type { SeedLimits } from './seed-limits';
+export type { TreeTotals as SeedTotals } from './tree-scan';

@@ -1,0 +1,57 @@
+/**
+ * A real source tree for the workspace benchmark: files copied from this repository's
+ * node_modules (JavaScript, type definitions, JSON, a few large bundles), 1,000 files / ~50 MB.
+ */
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+export interface Corpus {
+  files: string[];
+  bytes: number;
+}
+
+const SOURCE_EXT = /\.(js|cjs|mjs|ts|json|md|map)$/;
+
+function* walk(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile() && SOURCE_EXT.test(entry.name)) yield path;
+  }
+}
+
+/**
+ * Picks the largest files up to ~80 % of `targetBytes`, then fills up to `fileCount` with
+ * ordinary small sources in directory order (a real tree: many small files, a few big ones).
+ */
+export function buildCorpus(
+  nodeModules: string,
+  target: string,
+  fileCount = 1_000,
+  targetBytes = 50 * 1024 * 1024,
+): Corpus {
+  const candidates = [...walk(nodeModules)].map((path) => ({ path, size: statSync(path).size }));
+  const bySize = [...candidates].sort((a, b) => b.size - a.size);
+  const chosen = new Map<string, number>();
+  let bytes = 0;
+  for (const c of bySize) {
+    if (bytes + c.size > targetBytes * 0.8) continue;
+    chosen.set(c.path, c.size);
+    bytes += c.size;
+    if (bytes > targetBytes * 0.78 || chosen.size >= 40) break;
+  }
+  for (const c of candidates) {
+    if (chosen.size >= fileCount || bytes >= targetBytes) break;
+    if (chosen.has(c.path) || c.size > 256 * 1024) continue;
+    chosen.set(c.path, c.size);
+    bytes += c.size;
+  }
+  const files: string[] = [];
+  for (const path of chosen.keys()) {
+    const rel = relative(nodeModules, path);
+    mkdirSync(dirname(join(target, rel)), { recursive: true });
+    copyFileSync(path, join(target, rel));
+    files.push(rel);
+  }
+  return { files, bytes };
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench -- workspace`: workspace checkpoints (1,000 files / ~50 MB of real sources,
+ * one file changed per turn) on the filesystem store and on S3 (s3rver), restore on a fresh
+ * worker, and CLI start with and without the sandbox in the same run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BwrapLauncher, PlainLauncher, probeBwrap } from '@app/claude';
+import { FsObjectStore, S3ObjectStore } from '@app/checkpoint';
+import { startTestS3 } from '@app/testing/services';
+import type { BenchReport } from './report';
+import { measureCheckpoints, type CheckpointFigures } from './workspace-checkpoint';
+import { buildCorpus } from './workspace-corpus';
+import { measureCliStarts, type LauncherCase } from './workspace-sandbox';
+
+const kib = (n: number) => Math.round(n / 1024);
+const ms = (n: number) => Math.round(n * 10) / 10;
+
+export async function run(): Promise<BenchReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'wsb-'));
+  const rows: BenchReport['rows'] = [];
+  const notes: string[] = [];
+  try {
+    const root = join(scratch, 'ws');
+    const corpus = buildCorpus(resolve(__dirname, '../node_modules'), root);
+    notes.push(
+      `workspace: ${corpus.files.length} files, ${(corpus.bytes / 2 ** 20).toFixed(1)} MiB copied from node_modules`,
+    );
+    const fs = await measureCheckpoints(new FsObjectStore(join(scratch, 'store')), root, corpus);
+    rows.push(checkpointRow('filesystem', fs));
+    const s3 = await startTestS3({ label: 'wsbench' });
+    try {
+      const store = new S3ObjectStore(s3.clientConfig(), s3.bucket, {
+        conditionalWrites: s3.source === 'local' ? 'head-then-put' : 'if-none-match',
+      });
+      rows.push(checkpointRow('s3rver', await measureCheckpoints(store, root, corpus, 10, 3)));
+    } finally {
+      await s3.close();
+    }
+    rows.push(...(await startRows(notes)));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  notes.push(
+    'checkpoint ms: snapshot after a turn that appended a line to one ordinary .js file (cache: size+mtime); stored/changed: newly stored compressed bytes over that file’s zstd size.',
+    'restore: the whole tree into an empty directory with a cold cache (a fresh worker), every blob verified.',
+  );
+  return { name: 'workspace', rows, notes };
+}
+
+function checkpointRow(store: string, f: CheckpointFigures): Record<string, string | number> {
+  return {
+    case: `checkpoint (${store})`,
+    'first full ms': ms(f.firstMs),
+    'first stored KiB': kib(f.firstStored),
+    'one-file p50 ms': ms(f.incremental.p50),
+    'one-file p99 ms': ms(f.incremental.p99),
+    'stored/change KiB': kib(f.storedPerChange),
+    'changed file zstd KiB': kib(f.changedCompressed),
+    'stored/changed p50': Math.round(f.storedRatio.p50 * 100) / 100,
+    'stored/changed max': Math.round(f.storedRatio.max * 100) / 100,
+    'restore p50 ms': ms(f.restore.p50),
+    'restore p99 ms': ms(f.restore.p99),
+  };
+}
+
+async function startRows(notes: string[]): Promise<BenchReport['rows']> {
+  const cases: LauncherCase[] = [{ name: 'plain', launcher: new PlainLauncher() }];
+  const probe = await probeBwrap();
+  if (probe.ok)
+    cases.push({ name: 'bwrap (host net)', launcher: new BwrapLauncher({ network: 'host' }) });
+  else notes.push(`bubblewrap unavailable, sandbox rows skipped: ${probe.reason}`);
+  const figures = await measureCliStarts(cases);
+  const plain = figures[0].start.p50;
+  return figures.map((f) => ({
+    case: `CLI start to init: ${f.name}`,
+    'p50 ms': ms(f.start.p50),
+    'p99 ms': ms(f.start.p99),
+    'ratio to plain (p50)': Math.round((f.start.p50 / plain) * 100) / 100,
+    'sandbox RSS MiB': Math.round(f.overheadMiB * 10) / 10,
+    'CLI RSS MiB': Math.round(f.cliMiB),
+  }));
+}

@@ -1,0 +1,23 @@
+/** Bounds a seed must respect; the values come from the validated config (WORKSPACE_*, GIT_*). */
+export interface SeedLimits {
+  /** Total bytes of regular files (WORKSPACE_MAX_BYTES). */
+  maxBytes: number;
+  /** Files and symlinks (WORKSPACE_MAX_FILES); directories are bounded by the same number. */
+  maxFiles: number;
+  /** URL prefixes a git seed may use (GIT_ALLOWED_URLS), e.g. `https://` or `https://github.com/`. */
+  gitAllowedUrls: string[];
+  /** Whole clone, DNS check included (GIT_CLONE_TIMEOUT_MS). */
+  gitTimeoutMs: number;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
