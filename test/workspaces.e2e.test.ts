@@ -40,6 +40,7 @@ beforeAll(async () => {
       ANTHROPIC_API_KEY: 'test-key',
       GIT_ALLOWED_URLS: 'file://',
       WORKSPACE_MAX_BYTES: String(4 * 1024 * 1024),
+      WORKSPACE_EXCLUDES: '*.tmp',
     },
   });
 });
@@ -319,7 +320,12 @@ it("a session cannot see another session's workspace, the worker's files or its 
 
 it('files seed; a session handed to another worker continues with its workspace', async () => {
   const client = await connectClient(system.urls[0], 'acme');
-  stub.enqueue(bash('echo "turn one" >> notes.txt && chmod 600 notes.txt'), { text: 'ok' });
+  stub.enqueue(
+    bash('echo "turn one" >> notes.txt && chmod 600 notes.txt && echo x > scratch.tmp'),
+    {
+      text: 'ok',
+    },
+  );
   const first = await callTool<Turn>(client, 'session_start', {
     prompt: 'Note it.',
     workspace: {
@@ -336,13 +342,31 @@ it('files seed; a session handed to another worker continues with its workspace'
     wait: true,
   });
   expect(first.status).toBe('idle');
+  const { events } = await callTool<{ events: Array<{ kind: string; data: unknown }> }>(
+    client,
+    'session_events',
+    { sessionId: first.sessionId },
+  );
+  // The checkpoint says what it left out.
+  expect(events.find((e) => e.kind === 'checkpoint')?.data).toMatchObject({
+    workspace: {
+      files: 2,
+      leftOut: [{ path: 'scratch.tmp', reason: 'excluded' }],
+      leftOutCount: 1,
+    },
+  });
   // The worker that ran the turn stops (hibernating its sessions); a new one takes the next.
   const fresh = await system.addWorker();
   await system.worker.close();
   system.worker = fresh;
-  stub.enqueue(bash('cat notes.txt; stat -c %a notes.txt; od -An -tu1 bin/data.bin'), {
-    text: 'ok',
-  });
+  stub.enqueue(
+    bash(
+      'cat notes.txt; stat -c %a notes.txt; od -An -tu1 bin/data.bin; test -e scratch.tmp || echo no-scratch',
+    ),
+    {
+      text: 'ok',
+    },
+  );
   const second = await callTool<Turn>(client, 'session_send', {
     sessionId: first.sessionId,
     message: 'Show it.',
@@ -350,6 +374,7 @@ it('files seed; a session handed to another worker continues with its workspace'
   });
   expect(second.status).toBe('idle');
   expect(lastToolResult()).toMatch(/seed line\nturn one\n600\n\s*0\s+1\s+2\s+255/);
+  expect(lastToolResult()).toContain('no-scratch');
   const binary = await callTool<Read>(client, 'workspace_read', {
     sessionId: first.sessionId,
     path: 'bin/data.bin',
