@@ -3,7 +3,7 @@
  * then snapshots after turns that each change one ordinary source file, and restores of the
  * latest tree into an empty directory with a cold cache (a fresh worker).
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compress } from '@mongodb-js/zstd';
@@ -15,6 +15,8 @@ import type { Corpus } from './workspace-corpus';
 export interface CheckpointFigures {
   firstMs: number;
   firstStored: number;
+  /** Baseline: the same snapshot with no (size, mtime) cache, reading and hashing every file. */
+  noCacheMs: number;
   incremental: ReturnType<typeof summarizeLatency>;
   /** Newly stored bytes per one-file checkpoint, over the changed file's compressed size. */
   storedRatio: { p50: number; max: number };
@@ -26,10 +28,17 @@ export interface CheckpointFigures {
 
 const LIMITS = { maxBytes: 1024 ** 3, maxFiles: 100_000 };
 
+export interface ChangeSpec {
+  /** Size range of the ordinary source files edited, one per turn. */
+  minBytes: number;
+  maxBytes: number;
+}
+
 export async function measureCheckpoints(
   objects: ObjectStore,
   root: string,
   corpus: Corpus,
+  change: ChangeSpec,
   changes = 20,
   restores = 7,
 ): Promise<CheckpointFigures> {
@@ -45,7 +54,13 @@ export async function measureCheckpoints(
   const compressedSizes: number[] = [];
   let tree = first.snapshot.tree;
   // Ordinary sources (not the big bundles), a different one each turn.
-  const small = corpus.files.filter((f) => f.endsWith('.js')).slice(100, 100 + changes);
+  const small = corpus.files
+    .filter((f) => f.endsWith('.js'))
+    .filter((f) => {
+      const size = statSync(join(root, f)).size;
+      return size >= change.minBytes && size <= change.maxBytes;
+    })
+    .slice(0, changes);
   for (const [i, file] of small.entries()) {
     const path = join(root, file);
     appendFileSync(path, `\n// turn ${i}: edited by the benchmark\n`);
@@ -58,6 +73,10 @@ export async function measureCheckpoints(
     ratios.push(next.storedBytes / compressed);
     tree = next.snapshot.tree;
   }
+
+  started = nowMs();
+  await snapshotWorkspace(content, root, { ...LIMITS });
+  const noCacheMs = nowMs() - started;
 
   const restoreTimes: number[] = [];
   let restoreNoCacheMs = 0;
@@ -76,6 +95,7 @@ export async function measureCheckpoints(
   return {
     firstMs,
     firstStored: first.storedBytes,
+    noCacheMs,
     incremental: summarizeLatency(times),
     storedRatio: {
       p50: sortedRatios[Math.floor(sortedRatios.length / 2)],

@@ -21,8 +21,9 @@ function* walk(dir: string): Generator<string> {
 }
 
 /**
- * Picks the largest files up to ~80 % of `targetBytes`, then fills up to `fileCount` with
- * ordinary small sources in directory order (a real tree: many small files, a few big ones).
+ * Picks large files up to `targetBytes` less what the small ones will take, then fills up to
+ * `fileCount` with ordinary sources in directory order (a real tree: many small files, a few
+ * big ones).
  */
 export function buildCorpus(
   nodeModules: string,
@@ -33,12 +34,13 @@ export function buildCorpus(
   const candidates = [...walk(nodeModules)].map((path) => ({ path, size: statSync(path).size }));
   const bySize = [...candidates].sort((a, b) => b.size - a.size);
   const chosen = new Map<string, number>();
+  const smallBudget = fileCount * 10 * 1024;
   let bytes = 0;
   for (const c of bySize) {
-    if (bytes + c.size > targetBytes * 0.8) continue;
+    if (bytes + c.size > targetBytes - smallBudget) continue;
     chosen.set(c.path, c.size);
     bytes += c.size;
-    if (bytes > targetBytes * 0.78 || chosen.size >= 40) break;
+    if (chosen.size >= 40) break;
   }
   for (const c of candidates) {
     if (chosen.size >= fileCount || bytes >= targetBytes) break;

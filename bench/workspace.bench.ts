@@ -10,11 +10,21 @@ import { BwrapLauncher, PlainLauncher, probeBwrap } from '@app/claude';
 import { FsObjectStore, S3ObjectStore } from '@app/checkpoint';
 import { startTestS3 } from '@app/testing/services';
 import type { BenchReport } from './report';
-import { measureCheckpoints, type CheckpointFigures } from './workspace-checkpoint';
+import {
+  measureCheckpoints,
+  type ChangeSpec,
+  type CheckpointFigures,
+} from './workspace-checkpoint';
 import { buildCorpus } from './workspace-corpus';
 import { measureCliStarts, type LauncherCase } from './workspace-sandbox';
 
-const kib = (n: number) => Math.round(n / 1024);
+const kib = (n: number) => Math.round(n / 102.4) / 10;
+
+/** Which files a turn edits: small sources, and medium ones (a typical module). */
+const CHANGES: Array<[string, ChangeSpec]> = [
+  ['2-8 KB file', { minBytes: 2_000, maxBytes: 8_000 }],
+  ['30-120 KB file', { minBytes: 30_000, maxBytes: 120_000 }],
+];
 const ms = (n: number) => Math.round(n * 10) / 10;
 
 export async function run(): Promise<BenchReport> {
@@ -27,14 +37,27 @@ export async function run(): Promise<BenchReport> {
     notes.push(
       `workspace: ${corpus.files.length} files, ${(corpus.bytes / 2 ** 20).toFixed(1)} MiB copied from node_modules`,
     );
-    const fs = await measureCheckpoints(new FsObjectStore(join(scratch, 'store')), root, corpus);
-    rows.push(checkpointRow('filesystem', fs));
+    for (const [label, change] of CHANGES) {
+      const store = new FsObjectStore(join(scratch, `store-${label}`));
+      rows.push(
+        checkpointRow(
+          `filesystem, ${label}`,
+          await measureCheckpoints(store, root, corpus, change),
+        ),
+      );
+    }
     const s3 = await startTestS3({ label: 'wsbench' });
     try {
       const store = new S3ObjectStore(s3.clientConfig(), s3.bucket, {
         conditionalWrites: s3.source === 'local' ? 'head-then-put' : 'if-none-match',
       });
-      rows.push(checkpointRow('s3rver', await measureCheckpoints(store, root, corpus, 10, 3)));
+      const [label, change] = CHANGES[1];
+      rows.push(
+        checkpointRow(
+          `s3rver, ${label}`,
+          await measureCheckpoints(store, root, corpus, change, 10, 3),
+        ),
+      );
     } finally {
       await s3.close();
     }
@@ -43,7 +66,7 @@ export async function run(): Promise<BenchReport> {
     rmSync(scratch, { recursive: true, force: true });
   }
   notes.push(
-    'checkpoint ms: snapshot after a turn that appended a line to one ordinary .js file (cache: size+mtime); stored/changed: newly stored compressed bytes over that file’s zstd size.',
+    'one-file ms: snapshot after a turn that appended a line to one ordinary .js file (cache: size+mtime+ctime); baseline in the same run: the same tree rescanned with no cache (every file read and hashed). stored/changed: newly stored compressed bytes (the file and the tree blobs on its path) over that file’s zstd size.',
     'restore: the whole tree into an empty directory with a cold cache (a fresh worker), every blob verified.',
   );
   return { name: 'workspace', rows, notes };
@@ -54,6 +77,7 @@ function checkpointRow(store: string, f: CheckpointFigures): Record<string, stri
     case: `checkpoint (${store})`,
     'first full ms': ms(f.firstMs),
     'first stored KiB': kib(f.firstStored),
+    'no-cache rescan ms': ms(f.noCacheMs),
     'one-file p50 ms': ms(f.incremental.p50),
     'one-file p99 ms': ms(f.incremental.p99),
     'stored/change KiB': kib(f.storedPerChange),

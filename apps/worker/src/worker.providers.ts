@@ -14,6 +14,7 @@ import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { SessionWorkspaces } from './checkpoint/session-workspace';
+import { sweepStagingDirs } from './checkpoint/staging-sweep';
 import { ControlListener } from './control/control-listener';
 import { workerConcurrency } from './runtime/concurrency';
 import { chooseLauncher } from './runtime/launcher-choice';
@@ -133,13 +134,18 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: SessionWorkspaces,
       inject: [APP_CONFIG, CHECKPOINT_STORE],
-      useFactory: (c: AppConfig, store: CheckpointStore) =>
-        new SessionWorkspaces(store, {
+      useFactory: (c: AppConfig, store: CheckpointStore) => {
+        void sweepStagingDirs(c.storage.dataDir).then(
+          (removed) => removed && logger.info({ removed }, 'removed stale workspace staging dirs'),
+          (err: Error) => logger.warn({ err: err.message }, 'staging dir sweep failed'),
+        );
+        return new SessionWorkspaces(store, {
           maxBytes: c.workspace.maxBytes,
           maxFiles: c.workspace.maxFiles,
           excludes: c.workspace.excludes,
           seed: seedLimits(c),
-        }),
+        });
+      },
     },
     {
       provide: SessionCheckpointer,

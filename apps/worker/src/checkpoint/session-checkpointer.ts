@@ -118,18 +118,10 @@ export class SessionCheckpointer {
   }
 
   private async prepareFork(record: SessionRecord, checkpointId: string): Promise<ResumePlan> {
-    const dirs = sessionDirs(this.deps.dataDir, record.id);
     const manifest = await this.deps.store.read(record.tenant, checkpointId);
     // The fork gets its own copy of the workspace: nothing is shared on disk.
-    if (manifest.workspace) {
-      await this.deps.workspaces.restore(
-        record.tenant,
-        record.id,
-        manifest.workspace.tree,
-        dirs.workspaceDir,
-      );
-    }
-    await writeLocalState(dirs.root, { seeded: true });
+    await this.restoreWorkspace(record, manifest);
+    await writeLocalState(sessionDirs(this.deps.dataDir, record.id).root, { seeded: true });
     const source = manifest.session.claudeSessionId;
     if (!source || !manifest.transcript) return {};
     await this.deps.store.restoreTranscript(
@@ -162,14 +154,7 @@ export class SessionCheckpointer {
   ): Promise<void> {
     const manifest = await this.deps.store.read(record.tenant, checkpointId);
     const dirs = sessionDirs(this.deps.dataDir, record.id);
-    if (manifest.workspace) {
-      await this.deps.workspaces.restore(
-        record.tenant,
-        record.id,
-        manifest.workspace.tree,
-        dirs.workspaceDir,
-      );
-    }
+    await this.restoreWorkspace(record, manifest);
     if (path && manifest.transcript) {
       await this.deps.store.restoreTranscript(record.tenant, manifest, path);
       // The CLI deletes transcripts older than its cleanup period: a restored one is new.
@@ -178,6 +163,15 @@ export class SessionCheckpointer {
     }
     await writeLocalState(dirs.root, { checkpointId });
     this.latest.set(manifest.sessionId, manifest);
+  }
+
+  private async restoreWorkspace(
+    record: SessionRecord,
+    manifest: CheckpointManifest,
+  ): Promise<void> {
+    if (!manifest.workspace) return;
+    const dir = sessionDirs(this.deps.dataDir, record.id).workspaceDir;
+    await this.deps.workspaces.restore(record.tenant, record.id, manifest.workspace.tree, dir);
   }
 
   private async previous(record: SessionRecord): Promise<CheckpointManifest | undefined> {
