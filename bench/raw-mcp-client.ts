@@ -1,17 +1,24 @@
 /**
  * A minimal MCP client for load generation: initialize, then tools/call over Streamable HTTP,
- * reading the SSE response by hand. The SDK's Client validates every incoming message with zod,
- * which on this 2-core machine costs more CPU than the gateway itself spends per message; a real
- * client runs elsewhere, so the load generator should not steal the system's cores.
+ * reading the SSE response by hand on node:http. The SDK's Client validates every incoming
+ * message with zod, and fetch() wraps every chunk in web streams and promises; on this 2-core
+ * machine either costs more CPU than the gateway spends per message. A real client runs
+ * elsewhere, so the load generator should not steal the system's cores.
  */
+import { Agent, request, type IncomingMessage } from 'node:http';
+
+/** Gets each progress notification as the JSON text it arrived as (parse only what you need). */
 export interface ProgressHandler {
-  (message: string | undefined): void;
+  (notification: string): void;
 }
 
 const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 };
+
+/** Keeps connections between a client's requests, as an MCP client does. */
+const agent = new Agent({ keepAlive: true });
 
 export class RawMcpClient {
   private nextId = 1;
@@ -23,7 +30,7 @@ export class RawMcpClient {
   ) {}
 
   async connect(): Promise<void> {
-    const res = await this.post({
+    const res = await this.send('POST', {
       jsonrpc: '2.0',
       id: this.nextId++,
       method: 'initialize',
@@ -33,9 +40,10 @@ export class RawMcpClient {
         clientInfo: { name: 'bench', version: '1' },
       },
     });
-    this.sessionId = res.headers.get('mcp-session-id') ?? undefined;
+    const sessionId = res.headers['mcp-session-id'];
+    this.sessionId = Array.isArray(sessionId) ? sessionId[0] : sessionId;
     await readSse(res, () => undefined);
-    await (await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' })).text();
+    await textOf(await this.send('POST', { jsonrpc: '2.0', method: 'notifications/initialized' }));
   }
 
   /** Calls a tool with a progress token; resolves with structuredContent. */
@@ -45,7 +53,7 @@ export class RawMcpClient {
     onProgress?: ProgressHandler,
   ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    const res = await this.post({
+    const res = await this.send('POST', {
       jsonrpc: '2.0',
       id,
       method: 'tools/call',
@@ -53,22 +61,21 @@ export class RawMcpClient {
     });
     let result: Record<string, unknown> | undefined;
     await readSse(res, (data) => {
-      if (data.includes('"notifications/progress"')) {
-        const note = JSON.parse(data) as { params: { message?: string } };
-        onProgress?.(note.params.message);
-      } else {
-        const reply = JSON.parse(data) as {
-          result?: {
-            isError?: boolean;
-            structuredContent?: Record<string, unknown>;
-            content?: unknown;
-          };
-          error?: unknown;
+      // Progress notifications are most of the traffic: the caller parses what it needs.
+      if (data.startsWith('{"method":"notifications/progress"')) return onProgress?.(data);
+      const reply = JSON.parse(data) as {
+        method?: string;
+        result?: {
+          isError?: boolean;
+          structuredContent?: Record<string, unknown>;
+          content?: unknown;
         };
-        if (reply.error || reply.result?.isError)
-          throw new Error(JSON.stringify(reply.error ?? reply.result?.content));
-        result = reply.result?.structuredContent;
-      }
+        error?: unknown;
+      };
+      if (reply.method === 'notifications/progress') return onProgress?.(data);
+      if (reply.error || reply.result?.isError)
+        throw new Error(JSON.stringify(reply.error ?? reply.result?.content));
+      result = reply.result?.structuredContent;
     });
     if (!result) throw new Error(`${name}: no result`);
     return result;
@@ -76,11 +83,15 @@ export class RawMcpClient {
 
   async close(): Promise<void> {
     if (!this.sessionId) return;
-    await fetch(this.url, { method: 'DELETE', headers: this.headers() }).then((r) => r.text());
+    await textOf(await this.send('DELETE'));
   }
 
-  private post(body: unknown): Promise<Response> {
-    return fetch(this.url, { method: 'POST', headers: this.headers(), body: JSON.stringify(body) });
+  private send(method: string, body?: unknown): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = request(this.url, { method, headers: this.headers(), agent }, resolve);
+      req.once('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
   }
 
   private headers(): Record<string, string> {
@@ -94,28 +105,54 @@ export class RawMcpClient {
   }
 }
 
+function textOf(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    res.once('end', () => resolve(text));
+    res.once('error', reject);
+  });
+}
+
 /** Calls onData with each SSE event's data (or the JSON body of a non-SSE response). */
-async function readSse(res: Response, onData: (data: string) => void): Promise<void> {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  if (!res.headers.get('content-type')?.includes('text/event-stream')) {
-    const text = await res.text();
+async function readSse(res: IncomingMessage, onData: (data: string) => void): Promise<void> {
+  const status = res.statusCode ?? 0;
+  if (status >= 400) throw new Error(`HTTP ${status}: ${await textOf(res)}`);
+  if (!String(res.headers['content-type']).includes('text/event-stream')) {
+    const text = await textOf(res);
     if (text) onData(text);
     return;
   }
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = frame
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trimStart())
-        .join('\n');
-      if (data) onData(data);
-    }
+  await new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      try {
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = dataOf(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+          if (data) onData(data);
+        }
+      } catch (error) {
+        res.destroy();
+        reject(error as Error);
+      }
+    });
+    res.once('end', resolve);
+    res.once('error', reject);
+  });
+}
+
+/** The data lines of one SSE frame, joined (the gateway sends one per frame). */
+function dataOf(frame: string): string {
+  let data = '';
+  for (const line of frame.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+    data = data ? `${data}\n${value}` : value;
   }
+  return data;
 }

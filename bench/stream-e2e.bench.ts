@@ -13,6 +13,7 @@ import { buildCliArgs, parseJsonl } from '@app/claude';
 import { startEmbeddedRedis } from '@app/redis';
 import { nowMs, summarizeLatency } from './latency';
 import { RawMcpClient } from './raw-mcp-client';
+import { childNamed, cpuSnapshot, cpuSpent, descendantsOf, type CpuGroup } from './stream-cpu';
 import type { BenchReport } from './report';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
@@ -34,6 +35,8 @@ const promptAt = (rate: number) =>
 interface PathRun {
   latencies: number[];
   seconds: number;
+  /** CPU ms per process group while the measured turn streamed. */
+  cpu: Record<string, number>;
 }
 
 /**
@@ -41,7 +44,12 @@ interface PathRun {
  * not streaming), then all N stream their second turn at once; its progress notifications
  * carry the stamped lines.
  */
-async function throughSystem(url: URL, sessions: number, prompt: string): Promise<PathRun> {
+async function throughSystem(
+  url: URL,
+  sessions: number,
+  prompt: string,
+  cpuGroups: readonly CpuGroup[],
+): Promise<PathRun> {
   const clients = await Promise.all(
     Array.from({ length: sessions }, async () => {
       const client = new RawMcpClient(url, KEY);
@@ -53,30 +61,39 @@ async function throughSystem(url: URL, sessions: number, prompt: string): Promis
     clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })),
   );
   const latencies: number[] = [];
+  const cpuBefore = cpuSnapshot(cpuGroups);
   const started = Date.now();
+  const W0 = process.hrtime.bigint() / 1000n; // TEMP
   await Promise.all(
     clients.map((client, i) =>
       client.callTool(
         'session_send',
         { sessionId: ids[i].sessionId, message: prompt, wait: true },
-        (message) => {
+        (notification) => {
           const received = nowMs();
-          const sentAt = message ? stampOf(JSON.parse(message) as { data?: unknown }) : undefined;
+          const sentAt = stampIn(notification);
           if (sentAt !== undefined) latencies.push(received - sentAt);
         },
       ),
     ),
   );
   const seconds = (Date.now() - started) / 1000;
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot(cpuGroups));
+  console.error(`WINDOW ${sessions} ${W0} ${process.hrtime.bigint() / 1000n}`); // TEMP
   await Promise.all(
     clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })),
   );
   await Promise.all(clients.map((c) => c.close()));
-  return { latencies, seconds };
+  return { latencies, seconds, cpu };
 }
 
 /** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
-async function direct(sessions: number, prompt: string, dir: string): Promise<PathRun> {
+async function direct(
+  sessions: number,
+  prompt: string,
+  dir: string,
+  cpuGroups: readonly CpuGroup[],
+): Promise<PathRun> {
   const procs = Array.from({ length: sessions }, (_, i) => {
     const home = join(dir, `direct-${sessions}-${i}`);
     const child = spawn(SIMULATOR, buildCliArgs({ includePartialMessages: true }), {
@@ -91,6 +108,7 @@ async function direct(sessions: number, prompt: string, dir: string): Promise<Pa
     });
     return { child, lines: parseJsonl(child.stdout)[Symbol.asyncIterator]() };
   });
+  const simulators = { name: 'simulators', pids: () => procs.map((p) => p.child.pid ?? 0) };
   const send = (p: (typeof procs)[number], text: string) =>
     p.child.stdin.write(
       `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
@@ -108,12 +126,25 @@ async function direct(sessions: number, prompt: string, dir: string): Promise<Pa
   };
   await Promise.all(procs.map((p) => (send(p, WARM_UP), untilResult(p))));
   const latencies: number[] = [];
+  const cpuBefore = cpuSnapshot([...cpuGroups, simulators]);
   const started = Date.now();
   await Promise.all(procs.map((p) => (send(p, prompt), untilResult(p, latencies))));
   const seconds = (Date.now() - started) / 1000;
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot([...cpuGroups, simulators]));
   for (const p of procs) p.child.stdin.end();
-  return { latencies, seconds };
+  return { latencies, seconds, cpu };
 }
+
+/**
+ * The simulator's stamp in a progress notification's text: its message is the event as JSON
+ * inside a JSON string, so the stamp reads `fake_sent_at\":<ms>`. A regex instead of two
+ * JSON.parse calls per message keeps the load client's CPU off the measured system.
+ */
+function stampIn(notification: string): number | undefined {
+  const match = STAMP.exec(notification);
+  return match ? Number(match[1]) : undefined;
+}
+const STAMP = /"fake_sent_at\\?":(\d+(?:\.\d+)?)/;
 
 function stampOf(event: { data?: unknown }): number | undefined {
   const data = event.data as { fake_sent_at?: unknown } | undefined;
@@ -121,6 +152,26 @@ function stampOf(event: { data?: unknown }): number | undefined {
 }
 
 const r = (n: number, d = 2) => Number(n.toFixed(d));
+
+/** Gateway, worker, the worker's CLI simulators and Redis: where a case's CPU goes. */
+function processGroups(gateway: ServiceProcess, worker: ServiceProcess): CpuGroup[] {
+  const redis = childNamed(process.pid, 'redis-server');
+  return [
+    { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
+    { name: 'worker', pids: () => [worker.child.pid ?? 0] },
+    { name: 'simulators', pids: () => descendantsOf(worker.child.pid ?? 0) },
+    { name: 'redis', pids: () => (redis ? [redis] : []) },
+  ];
+}
+
+/** CPU µs per message by process: "gateway 120 · worker 80 ...", busiest first. */
+function cpuPerMessage(run: PathRun, messages: number): string {
+  return Object.entries(run.cpu)
+    .filter(([, ms]) => ms > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, ms]) => `${name} ${Math.round((ms * 1000) / Math.max(1, messages))}`)
+    .join(' · ');
+}
 
 export async function run(): Promise<BenchReport> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
@@ -151,10 +202,11 @@ export async function run(): Promise<BenchReport> {
       'gateway listening',
     );
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
-    await throughSystem(url, 2, promptAt(20)); // warm-up: JIT, connections
+    const cpuGroups = processGroups(gateway, worker);
+    await throughSystem(url, 2, promptAt(20), cpuGroups); // warm-up: JIT, connections
     for (const { sessions, rate } of CASES) {
-      const base = await direct(sessions, promptAt(rate), dir);
-      const sys = await throughSystem(url, sessions, promptAt(rate));
+      const base = await direct(sessions, promptAt(rate), dir, cpuGroups);
+      const sys = await throughSystem(url, sessions, promptAt(rate), cpuGroups);
       const b = summarizeLatency(base.latencies);
       const s = summarizeLatency(sys.latencies);
       rows.push(
@@ -169,6 +221,7 @@ export async function run(): Promise<BenchReport> {
           'max ms': r(b.max, 1),
           'added p99 ms': 0,
           'p99 ratio': '1.00x',
+          'cpu µs/msg': cpuPerMessage(base, b.count),
         },
         {
           sessions,
@@ -181,6 +234,7 @@ export async function run(): Promise<BenchReport> {
           'max ms': r(s.max, 1),
           'added p99 ms': r(s.p99 - b.p99),
           'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x`,
+          'cpu µs/msg': cpuPerMessage(sys, s.count),
         },
       );
     }

@@ -21,9 +21,9 @@ function* walk(dir: string): Generator<string> {
 }
 
 /**
- * Picks large files up to `targetBytes` less what the small ones will take, then fills up to
- * `fileCount` with ordinary sources in directory order (a real tree: many small files, a few
- * big ones).
+ * Takes ordinary sources (under 256 KiB) in directory order, leaving room for up to 100 large
+ * files that then bring the total to `targetBytes` (a real tree: many small files, a few big
+ * ones such as bundles).
  */
 export function buildCorpus(
   nodeModules: string,
@@ -32,21 +32,27 @@ export function buildCorpus(
   targetBytes = 50 * 1024 * 1024,
 ): Corpus {
   const candidates = [...walk(nodeModules)].map((path) => ({ path, size: statSync(path).size }));
-  const bySize = [...candidates].sort((a, b) => b.size - a.size);
   const chosen = new Map<string, number>();
-  const smallBudget = fileCount * 10 * 1024;
   let bytes = 0;
-  for (const c of bySize) {
-    if (bytes + c.size > targetBytes - smallBudget) continue;
+  const large = 100;
+  for (const c of candidates) {
+    if (chosen.size >= fileCount - large) break;
+    if (c.size > 256 * 1024) continue;
     chosen.set(c.path, c.size);
     bytes += c.size;
-    if (chosen.size >= 40) break;
+  }
+  for (const c of [...candidates].sort((a, b) => b.size - a.size)) {
+    if (chosen.size >= fileCount || bytes >= targetBytes) break;
+    if (chosen.has(c.path) || bytes + c.size > targetBytes) continue;
+    chosen.set(c.path, c.size);
+    bytes += c.size;
   }
   for (const c of candidates) {
-    if (chosen.size >= fileCount || bytes >= targetBytes) break;
-    if (chosen.has(c.path) || c.size > 256 * 1024) continue;
-    chosen.set(c.path, c.size);
-    bytes += c.size;
+    if (chosen.size >= fileCount) break;
+    if (!chosen.has(c.path) && c.size <= 4096) {
+      chosen.set(c.path, c.size);
+      bytes += c.size;
+    }
   }
   const files: string[] = [];
   for (const path of chosen.keys()) {
