@@ -5,7 +5,7 @@
  * machine either costs more CPU than the gateway spends per message. A real client runs
  * elsewhere, so the load generator should not steal the system's cores.
  */
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 
 /** Gets each progress notification as the JSON text it arrived as (parse only what you need). */
 export interface ProgressHandler {
@@ -16,9 +16,6 @@ const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 };
-
-/** Keeps connections between a client's requests, as an MCP client does. */
-const agent = new Agent({ keepAlive: true });
 
 export class RawMcpClient {
   private nextId = 1;
@@ -88,7 +85,9 @@ export class RawMcpClient {
 
   private send(method: string, body?: unknown): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = request(this.url, { method, headers: this.headers(), agent }, resolve);
+      // A connection per request: a kept-alive one may be closed by the server just as a request
+      // goes out on it (ECONNRESET after the pause between cases), and a client makes few requests.
+      const req = request(this.url, { method, headers: this.headers(), agent: false }, resolve);
       req.once('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });

@@ -19,6 +19,23 @@ function ownCpuMs(pid: number): number {
   }
 }
 
+/**
+ * Times the process' threads went to sleep waiting for something (voluntary context switches):
+ * each one is a later wake-up, which on this VM costs about as much CPU as the work it wakes for.
+ */
+function ownWakeups(pid: number): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      total += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    }
+  } catch {
+    // exited meanwhile
+  }
+  return total;
+}
+
 /** Live descendants of `root` (children, grandchildren...), from each process's parent id. */
 export function descendantsOf(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -65,18 +82,25 @@ export type CpuSnapshot = Map<string, number>;
 export function cpuSnapshot(groups: readonly CpuGroup[]): CpuSnapshot {
   const snap: CpuSnapshot = new Map();
   for (const g of groups) {
+    const pids = g.pids();
     snap.set(
       g.name,
-      g.pids().reduce((sum, pid) => sum + ownCpuMs(pid), 0),
+      pids.reduce((sum, pid) => sum + ownCpuMs(pid), 0),
+    );
+    snap.set(
+      `${WAKEUPS}${g.name}`,
+      pids.reduce((sum, pid) => sum + ownWakeups(pid), 0),
     );
   }
   const self = process.cpuUsage();
   snap.set('bench client', (self.user + self.system) / 1000);
+  snap.set(`${WAKEUPS}bench client`, ownWakeups(process.pid));
   snap.set(MACHINE, machineBusyMs());
   return snap;
 }
 
 const MACHINE = 'machine';
+const WAKEUPS = 'wakeups:';
 
 /** CPU time all cores spent busy since boot (not idle, not waiting for I/O), in ms. */
 function machineBusyMs(): number {
@@ -85,19 +109,29 @@ function machineBusyMs(): number {
   return (user + nice + system + irq + softirq + steal) * TICK_MS;
 }
 
-/**
- * CPU ms per group between two snapshots (a tree's processes must outlive the interval), and
- * `others`: what the rest of the machine took meanwhile (other jobs on a shared box).
- */
-export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+export interface CpuSpent {
+  /** CPU ms per group, and `others`: what the rest of the machine took meanwhile. */
+  cpuMs: Record<string, number>;
+  /** Voluntary context switches per group (see ownWakeups). */
+  wakeups: Record<string, number>;
+}
+
+/** What each group spent between two snapshots (a tree's processes must outlive the interval). */
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
   const spent: Record<string, number> = {};
+  const wakeups: Record<string, number> = {};
   let ours = 0;
-  for (const [name, ms] of after) {
+  for (const [name, value] of after) {
+    const delta = value - (before.get(name) ?? 0);
+    if (name.startsWith(WAKEUPS)) {
+      wakeups[name.slice(WAKEUPS.length)] = delta;
+      continue;
+    }
     if (name === MACHINE) continue;
-    spent[name] = ms - (before.get(name) ?? 0);
-    ours += spent[name];
+    spent[name] = delta;
+    ours += delta;
   }
   const machine = (after.get(MACHINE) ?? 0) - (before.get(MACHINE) ?? 0);
   spent.others = Math.max(0, machine - ours);
-  return spent;
+  return { cpuMs: spent, wakeups };
 }

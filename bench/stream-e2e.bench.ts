@@ -13,7 +13,14 @@ import { buildCliArgs, parseJsonl } from '@app/claude';
 import { startEmbeddedRedis } from '@app/redis';
 import { nowMs, summarizeLatency } from './latency';
 import { RawMcpClient } from './raw-mcp-client';
-import { childNamed, cpuSnapshot, cpuSpent, descendantsOf, type CpuGroup } from './stream-cpu';
+import {
+  childNamed,
+  cpuSnapshot,
+  cpuSpent,
+  descendantsOf,
+  type CpuGroup,
+  type CpuSpent,
+} from './stream-cpu';
 import type { BenchReport } from './report';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
@@ -35,8 +42,8 @@ const promptAt = (rate: number) =>
 interface PathRun {
   latencies: number[];
   seconds: number;
-  /** CPU ms per process group while the measured turn streamed. */
-  cpu: Record<string, number>;
+  /** CPU and wake-ups per process group while the measured turn streamed. */
+  cpu: CpuSpent;
 }
 
 /**
@@ -63,7 +70,6 @@ async function throughSystem(
   const latencies: number[] = [];
   const cpuBefore = cpuSnapshot(cpuGroups);
   const started = Date.now();
-  const W0 = process.hrtime.bigint() / 1000n; // TEMP
   await Promise.all(
     clients.map((client, i) =>
       client.callTool(
@@ -79,7 +85,6 @@ async function throughSystem(
   );
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot(cpuGroups));
-  console.error(`WINDOW ${sessions} ${W0} ${process.hrtime.bigint() / 1000n}`); // TEMP
   await Promise.all(
     clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })),
   );
@@ -164,12 +169,12 @@ function processGroups(gateway: ServiceProcess, worker: ServiceProcess): CpuGrou
   ];
 }
 
-/** CPU µs per message by process: "gateway 120 · worker 80 ...", busiest first. */
-function cpuPerMessage(run: PathRun, messages: number): string {
-  return Object.entries(run.cpu)
-    .filter(([, ms]) => ms > 0)
+/** Per message, by process: "gateway 120 · worker 80 ...", largest first. */
+function perMessage(counts: Record<string, number>, messages: number, scale = 1, digits = 0) {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
     .sort(([, a], [, b]) => b - a)
-    .map(([name, ms]) => `${name} ${Math.round((ms * 1000) / Math.max(1, messages))}`)
+    .map(([name, n]) => `${name} ${((n * scale) / Math.max(1, messages)).toFixed(digits)}`)
     .join(' · ');
 }
 
@@ -221,7 +226,8 @@ export async function run(): Promise<BenchReport> {
           'max ms': r(b.max, 1),
           'added p99 ms': 0,
           'p99 ratio': '1.00x',
-          'cpu µs/msg': cpuPerMessage(base, b.count),
+          'cpu µs/msg': perMessage(base.cpu.cpuMs, b.count, 1000),
+          'wake-ups/msg': perMessage(base.cpu.wakeups, b.count, 1, 2),
         },
         {
           sessions,
@@ -234,7 +240,8 @@ export async function run(): Promise<BenchReport> {
           'max ms': r(s.max, 1),
           'added p99 ms': r(s.p99 - b.p99),
           'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x`,
-          'cpu µs/msg': cpuPerMessage(sys, s.count),
+          'cpu µs/msg': perMessage(sys.cpu.cpuMs, s.count, 1000),
+          'wake-ups/msg': perMessage(sys.cpu.wakeups, s.count, 1, 2),
         },
       );
     }

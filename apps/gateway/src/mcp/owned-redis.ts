@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedisConnection } from '@app/redis';
+import { sseHistoryWriter } from './sse-history-writer';
 
 /** Where OwnedRedis connects: REDIS_URL and REDIS_KEY_PREFIX. */
 export interface OwnedRedisTarget {
@@ -28,6 +29,8 @@ export class OwnedRedis implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    // SSE history still waiting for its batch goes out before the connection closes.
+    await sseHistoryWriter(this.client).flush();
     await closeRedis(this.client);
   }
 }

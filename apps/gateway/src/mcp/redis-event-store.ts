@@ -8,7 +8,8 @@ import type {
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { keys } from '@app/contracts';
 import { isJsonRpcResponse } from './json-rpc';
-import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_MAXLEN, MCP_STREAM_TTL_SECONDS } from './limits';
+import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_TTL_SECONDS } from './limits';
+import { sseHistoryWriter, type SseHistoryWriter } from './sse-history-writer';
 import { followStream, type StreamEntry } from './stream-follower';
 
 /** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
@@ -43,39 +44,42 @@ export class RedisEventStore implements EventStore {
   private readonly log = new Logger('RedisEventStore');
   private lastId = { ms: 0, seq: 0 };
   private readonly expiring = new Set<string>();
+  private readonly writer: SseHistoryWriter;
 
   constructor(
     private readonly redis: Redis,
     private readonly scope: EventStoreScope,
-  ) {}
+  ) {
+    this.writer = sseHistoryWriter(redis);
+  }
 
   /**
    * Stores a message for replay without making the live stream wait for Redis: the entry id is
    * chosen here (monotonic per instance, and each stream has one writer: the transport of the
-   * request that opened it), and the write goes out pipelined in order. A write that fails is
-   * logged; the live client already has the message, only a later replay would miss it.
+   * request that opened it), and the write goes out with the process' next history batch (see
+   * SseHistoryWriter), in order. A write that fails is logged; the live client already has the
+   * message, only a later replay would miss it.
    */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const key = this.keyOf(streamId);
     const entryId = this.nextEntryId();
-    const fields = ['t', this.scope.tenant, 'm', JSON.stringify(message)];
-    const add = (id: string) =>
-      this.redis.xadd(key, 'MAXLEN', '~', MCP_STREAM_MAXLEN, id, ...fields);
-    const writes: Array<Promise<unknown>> = [
-      // Another writer got ahead on this stream (a resumed stream): store it after theirs; the
-      // id the client holds still works as a replay cursor.
-      add(entryId).catch((error: Error) =>
-        /equal or smaller/.test(error.message) ? add('*') : Promise.reject(error),
-      ),
-    ];
-    if (!this.expiring.has(key)) {
-      this.expiring.add(key);
-      writes.push(this.redis.expire(key, MCP_STREAM_TTL_SECONDS));
-    }
-    Promise.all(writes).catch((error: unknown) =>
-      this.log.warn(`could not store an SSE event for replay (${streamId}): ${String(error)}`),
+    const first = !this.expiring.has(key);
+    if (first) this.expiring.add(key);
+    this.writer.add(
+      {
+        key,
+        entryId,
+        fields: ['t', this.scope.tenant, 'm', JSON.stringify(message)],
+        expireSeconds: first ? MCP_STREAM_TTL_SECONDS : undefined,
+      },
+      first || isJsonRpcResponse(message),
     );
     return formatEventId(streamId, entryId);
+  }
+
+  /** Resolves once every message this process stored so far is in Redis. */
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   private nextEntryId(): string {
@@ -89,6 +93,7 @@ export class RedisEventStore implements EventStore {
   async getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
     const parsed = parseEventId(eventId);
     if (!parsed) return undefined;
+    await this.writer.flush(); // a stream of this process may still be in a batch
     const exists = await this.redis.exists(this.keyOf(parsed.streamId));
     return exists ? parsed.streamId : undefined;
   }
@@ -103,6 +108,7 @@ export class RedisEventStore implements EventStore {
         `Last-Event-ID ${JSON.stringify(lastEventId)} is not an event id this server issued`,
       );
     const { streamId } = parsed;
+    await this.writer.flush();
     const deliver = async ([entryId, fields]: StreamEntry): Promise<boolean> => {
       const message = this.messageOf(fields);
       if (message) await send(formatEventId(streamId, entryId), message);
