@@ -23,8 +23,13 @@ export interface StartFigures {
   cliMiB: number;
 }
 
-export async function measureCliStarts(cases: LauncherCase[], runs = 10): Promise<StartFigures[]> {
+/** `casesFor` gets the stub's URL: the proxy's allow-list names the API host. */
+export async function measureCliStarts(
+  casesFor: (stubUrl: string) => Promise<LauncherCase[]>,
+  runs = 10,
+): Promise<StartFigures[]> {
   const stub = await startMessagesStub();
+  const cases = await casesFor(stub.url);
   const binary = discoverClaudeBinary({ path: '' });
   const samples = new Map(
     cases.map((c) => [

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BwrapLauncher, PlainLauncher, probeBwrap } from '@app/claude';
+import { BwrapLauncher, createSandboxLauncher, PlainLauncher, probeBwrap } from '@app/claude';
 import { FsObjectStore, S3ObjectStore } from '@app/checkpoint';
 import { startTestS3 } from '@app/testing/services';
 import type { BenchReport } from './report';
@@ -16,7 +16,7 @@ import {
   type CheckpointFigures,
 } from './workspace-checkpoint';
 import { buildCorpus } from './workspace-corpus';
-import { measureCliStarts, type LauncherCase } from './workspace-sandbox';
+import { measureCliStarts } from './workspace-sandbox';
 
 const kib = (n: number) => Math.round(n / 102.4) / 10;
 
@@ -67,7 +67,7 @@ export async function run(): Promise<BenchReport> {
   }
   notes.push(
     'one-file ms: snapshot after a turn that appended a line to one ordinary .js file (cache: size+mtime+ctime); baseline in the same run: the same tree rescanned with no cache (every file read and hashed). stored/changed: newly stored compressed bytes (the file and the tree blobs on its path) over that file’s zstd size.',
-    'restore: the whole tree into an empty directory with a cold cache (a fresh worker), every blob verified.',
+    'restore: the whole tree into an empty directory with a cold cache (a fresh worker), every blob verified; baseline in the same run: `cp -r` of the tree on the same disk.',
   );
   return { name: 'workspace', rows, notes };
 }
@@ -86,16 +86,27 @@ function checkpointRow(store: string, f: CheckpointFigures): Record<string, stri
     'stored/changed max': Math.round(f.storedRatio.max * 100) / 100,
     'restore p50 ms': ms(f.restore.p50),
     'restore p99 ms': ms(f.restore.p99),
+    'cp -r ms (baseline)': ms(f.copyMs),
+    'restore/cp p50': Math.round((f.restore.p50 / f.copyMs) * 100) / 100,
   };
 }
 
 async function startRows(notes: string[]): Promise<BenchReport['rows']> {
-  const cases: LauncherCase[] = [{ name: 'plain', launcher: new PlainLauncher() }];
   const probe = await probeBwrap();
-  if (probe.ok)
-    cases.push({ name: 'bwrap (host net)', launcher: new BwrapLauncher({ network: 'host' }) });
-  else notes.push(`bubblewrap unavailable, sandbox rows skipped: ${probe.reason}`);
-  const figures = await measureCliStarts(cases);
+  if (!probe.ok) notes.push(`bubblewrap unavailable, sandbox rows skipped: ${probe.reason}`);
+  const log = { info: () => undefined, warn: () => undefined };
+  const figures = await measureCliStarts(async (apiBaseUrl) => [
+    { name: 'plain', launcher: new PlainLauncher() },
+    ...(probe.ok
+      ? [
+          { name: 'bwrap (host net)', launcher: new BwrapLauncher({ network: 'host' }) },
+          {
+            name: 'bwrap (proxy net)',
+            launcher: await createSandboxLauncher({ network: 'proxy', apiBaseUrl, log }),
+          },
+        ]
+      : []),
+  ]);
   const plain = figures[0].start.p50;
   return figures.map((f) => ({
     case: `CLI start to init: ${f.name}`,
