@@ -382,3 +382,22 @@ it('files seed; a session handed to another worker continues with its workspace'
   expect(binary).toMatchObject({ encoding: 'base64', content: 'AAEC/w==', size: 4 });
   await client.close();
 });
+
+it('a repository that cannot be cloned fails the session with a clear error and leaves no workspace', async () => {
+  const client = await connectClient(system.urls[0], 'acme');
+  const turn = await callTool<Turn & { error?: string }>(client, 'session_start', {
+    prompt: 'Never runs.',
+    workspace: { git: { url: `file://${repo}`, ref: 'no-such-branch' } },
+    wait: true,
+  });
+  expect(turn.status).toBe('failed');
+  const { events } = await callTool<{
+    events: Array<{ kind: string; data: { message?: string } }>;
+  }>(client, 'session_events', { sessionId: turn.sessionId });
+  const error = events.find((e) => e.kind === 'error');
+  expect(error?.data.message).toMatch(/no-such-branch/);
+  expect(stub.conversationRequests()).toHaveLength(0);
+  const dataDir = system.worker.get<AppConfig>(APP_CONFIG).storage.dataDir;
+  expect(existsSync(join(dataDir, 'sessions', turn.sessionId, 'ws'))).toBe(false);
+  await client.close();
+});
