@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole system on this machine with a scripted local model behind the real
- * claude CLI, driven by an MCP client through start → live streaming → follow-up → status →
- * terminate. Nothing leaves the machine.
+ * claude CLI, driven by an MCP client through start (with a seeded workspace) → live streaming →
+ * follow-up with a real tool call → status → checkpoint → workspace diff → terminate → restore
+ * from the checkpoint. Nothing leaves the machine.
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,12 +33,14 @@ async function main(): Promise<void> {
       toolUse: {
         name: 'Bash',
         input: {
-          command: 'echo "hello from a real tool call" && uname -s',
-          description: 'Say hello',
+          command: 'echo "print(\'hello from a real tool call\')" >> hello.py && cat hello.py',
+          description: 'Edit hello.py',
         },
       },
     },
-    { text: 'The tool ran on the worker and said hello. Ask me anything else.', tokenDelayMs: 40 },
+    { text: 'The tool edited hello.py in the sandboxed workspace.', tokenDelayMs: 40 },
+    { toolUse: { name: 'Bash', input: { command: 'cat hello.py', description: 'Show it' } } },
+    { text: 'This restored session has the edited file.', tokenDelayMs: 40 },
   );
   const redis = await startEmbeddedRedis(dataDir);
   const config = loadConfig({
@@ -74,14 +77,19 @@ async function main(): Promise<void> {
       return r.structuredContent as Record<string, unknown>;
     };
     console.log('── session_start (wait, streaming) ──');
-    const started = await call('session_start', { prompt: 'Introduce yourself.', wait: true });
+    const started = await call('session_start', {
+      prompt: 'Introduce yourself.',
+      workspace: { files: [{ path: 'hello.py', content: "print('seeded')\n" }] },
+      allowedTools: ['Bash'],
+      wait: true,
+    });
     const sessionId = String(started.sessionId);
     console.log(`\n   → session ${sessionId}: ${started.status}\n`);
 
     console.log('── session_send: a follow-up that runs a real Bash tool ──');
     const sent = await call('session_send', {
       sessionId,
-      message: 'Run a command to say hello.',
+      message: 'Add a line to hello.py.',
       wait: true,
     });
     console.log(`\n   → turn ${sent.turn}: ${sent.status}\n`);
@@ -92,8 +100,20 @@ async function main(): Promise<void> {
     const page = await call('session_events', { sessionId, limit: 3 });
     for (const e of page.events as Array<Record<string, unknown>>)
       console.log(`   #${e.seq} ${e.kind} ${JSON.stringify(e.data).slice(0, 100)}…`);
-    console.log('\n── session_terminate ──');
+    console.log('\n── checkpoint_create (transcript + workspace, content-addressed) ──');
+    const checkpoint = await call('checkpoint_create', { sessionId, label: 'after the edit' });
+    console.log(checkpoint);
+    console.log('\n── workspace_diff (seed → latest, read from the object store) ──');
+    console.log(String((await call('workspace_diff', { sessionId })).diff));
+    console.log('── session_terminate ──');
     console.log(await call('session_terminate', { sessionId }));
+    console.log('\n── session_start { checkpointId }: restore into a new session ──');
+    const restored = await call('session_start', {
+      prompt: 'Show me hello.py.',
+      checkpointId: checkpoint.checkpointId,
+      wait: true,
+    });
+    console.log(`\n   → session ${String(restored.sessionId)}: ${String(restored.status)}`);
   } finally {
     await client.close();
     await gateway.close();
