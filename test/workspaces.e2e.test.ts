@@ -401,3 +401,26 @@ it('a repository that cannot be cloned fails the session with a clear error and 
   expect(existsSync(join(dataDir, 'sessions', turn.sessionId, 'ws'))).toBe(false);
   await client.close();
 });
+
+it('SANDBOX_NETWORK=proxy on a worker: turns reach the API, Bash cannot reach Redis', async () => {
+  const proxied = await system.addWorker({ SANDBOX_NETWORK: 'proxy' });
+  await system.worker.close();
+  system.worker = proxied;
+  const client = await connectClient(system.urls[0], 'acme');
+  const { port } = new URL(redis.url);
+  stub.enqueue(
+    bash(
+      `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo redis-open || echo redis-closed`,
+    ),
+    { text: 'Checked.' },
+  );
+  const turn = await callTool<Turn>(client, 'session_start', {
+    prompt: 'Try the network.',
+    allowedTools: ['Bash'],
+    wait: true,
+  });
+  expect(turn.status).toBe('idle');
+  expect(turn.result?.result).toBe('Checked.');
+  expect(lastToolResult()).toContain('redis-closed');
+  await client.close();
+});
