@@ -15,6 +15,7 @@ import {
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
 import { startTestRedis, type TestRedis } from '@app/testing/services';
 import { DrivenProcess, makeSessionDirs, type SessionDirs } from './support/cli-session';
+import { secondRequestToolResult, section } from './support/tool-output';
 
 const binary = discoverClaudeBinary({ path: '' });
 const hasCurl = existsSync('/usr/bin/curl');
@@ -83,14 +84,7 @@ async function runBash(p: DrivenProcess, command: string): Promise<string> {
   );
   const result = await p.turn('Run it.', 60_000);
   expect(result).toMatchObject({ subtype: 'success', is_error: false });
-  const [, second] = await stub.waitForConversationRequests(2);
-  const last = second.messages.at(-1) as { content: Array<{ content?: unknown }> };
-  const content = last.content[0]?.content;
-  return typeof content === 'string' ? content : JSON.stringify(content);
-}
-
-function section(output: string, name: string): string {
-  return output.split(`== ${name}\n`)[1]?.split('\n== ')[0] ?? '';
+  return secondRequestToolResult(stub);
 }
 
 describe('SANDBOX_NETWORK=proxy with the real CLI', () => {

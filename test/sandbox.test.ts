@@ -21,6 +21,7 @@ import {
 } from '@app/claude';
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
 import { DrivenProcess, makeSessionDirs, type SessionDirs } from './support/cli-session';
+import { secondRequestToolResult, section } from './support/tool-output';
 
 const binary = discoverClaudeBinary({ path: '' });
 let stub: MessagesStub;
@@ -81,16 +82,7 @@ const sessionIdOf = (p: DrivenProcess) => {
 };
 
 /** The text of the tool_result the CLI sent back in the second request. */
-async function toolResultText(): Promise<string> {
-  const [, second] = await stub.waitForConversationRequests(2);
-  const last = second.messages.at(-1) as { content: Array<{ content?: unknown }> };
-  const content = last.content[0]?.content;
-  return typeof content === 'string' ? content : JSON.stringify(content);
-}
-
-function section(output: string, name: string): string {
-  return output.split(`== ${name}\n`)[1]?.split('\n== ')[0] ?? '';
-}
+const toolResultText = () => secondRequestToolResult(stub);
 
 describe('BwrapLauncher.prepare', () => {
   it('builds an argument array with fixed in-sandbox paths and keeps secrets out of argv', async () => {
