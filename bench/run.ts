@@ -15,6 +15,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   checkpoint: () => import('./checkpoint-store.bench').then((m) => m.run()),
   'checkpoint-cli': () => import('./checkpoint-cli.bench').then((m) => m.run()),
   workspace: () => import('./workspace.bench').then((m) => m.run()),
+  spawn: () => import('./spawn.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

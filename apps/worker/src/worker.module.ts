@@ -15,6 +15,7 @@ import { MAINTENANCE_QUEUE, queuePrefix, TURN_QUEUE } from '@app/contracts';
 import { HealthController } from '@app/health';
 import { TURN_JOB_OPTIONS } from '@app/queue';
 import { closeRedis } from '@app/redis';
+import { SpawnBroker } from '@app/claude';
 import { ClaudeCliModule } from './cli/claude-cli.module';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { SessionLeases } from './runtime/session-lease';
@@ -38,6 +39,7 @@ class WorkerShutdown implements BeforeApplicationShutdown, OnApplicationShutdown
     private readonly runner: TurnRunner,
     private readonly registry: LiveSessionRegistry,
     private readonly leases: SessionLeases,
+    private readonly spawner: SpawnBroker,
     @Inject(REDIS_COMMANDS) private readonly commands: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
   ) {}
@@ -55,6 +57,8 @@ class WorkerShutdown implements BeforeApplicationShutdown, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Every CLI has exited by now (hibernated above); the broker would kill any left.
+    this.spawner.close();
     await this.leases.close();
     await Promise.all([closeRedis(this.commands), closeRedis(this.subscriber)]);
   }

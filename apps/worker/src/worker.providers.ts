@@ -8,7 +8,7 @@ import { controlChannel, type ControlMessage } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
-import type { Launcher } from '@app/claude';
+import { SpawnBroker, type Launcher } from '@app/claude';
 import type { SeedLimits } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
@@ -91,13 +91,21 @@ export function workerProviders(logger: Logger): Provider[] {
       inject: [REDIS_COMMANDS, WORKER_ID],
       useFactory: (r: Redis, id: string) => new SessionLeases(r, id),
     },
+    { provide: SpawnBroker, useFactory: () => new SpawnBroker() },
     {
       provide: LiveSessionRegistry,
-      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog, LAUNCHER],
-      useFactory: (c: AppConfig, binary: string, log: SessionEventLog, launcher: Launcher) =>
+      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog, LAUNCHER, SpawnBroker],
+      useFactory: (
+        c: AppConfig,
+        binary: string,
+        log: SessionEventLog,
+        launcher: Launcher,
+        spawner: SpawnBroker,
+      ) =>
         new LiveSessionRegistry({
           binary,
           launcher,
+          spawner,
           dataDir: c.storage.dataDir,
           env: {
             ...process.env,

@@ -1,14 +1,15 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { buildCliArgs, type ClaudeFlags } from './cli-flags';
 import { cliEnvironment } from './environment';
 import { ClaudeProcessClosed, ClaudeSpawnFailed } from './errors';
 import { parseJsonl, type ParsedLine } from './jsonl-parser';
-import { PlainLauncher, type Launcher } from './launcher';
+import { PlainLauncher, type LaunchCommand, type Launcher } from './launcher';
 import { killGroup, trackChild } from './process-registry';
 import { StderrTail } from './stderr-tail';
 import { OutputWatchdog } from './output-watchdog';
+import type { CliChild, SpawnBroker } from './spawner/spawn-broker';
 
 export interface ClaudeProcessOptions {
   binary: string;
@@ -29,6 +30,8 @@ export interface ClaudeProcessOptions {
   stderrBytes?: number;
   maxLineBytes?: number;
   onStderr?: (text: string) => void;
+  /** Starts the process from a helper process (a worker's large heap makes fork slow). */
+  spawner?: SpawnBroker;
 }
 
 export interface ClaudeExit {
@@ -62,7 +65,7 @@ export class ClaudeProcess {
   private closed = false;
 
   private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly child: CliChild,
     private readonly options: ClaudeProcessOptions,
     release: (() => Promise<void>) | undefined,
   ) {
@@ -108,15 +111,9 @@ export class ClaudeProcess {
       configDir: options.configDir,
       env: cliEnvironment(options.env ?? {}, options.envOverrides),
     });
-    const child = spawn(command.command, command.args, {
-      cwd: command.cwd,
-      env: command.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Own process group, so terminate() also reaches the tools the CLI started.
-      detached: true,
-    });
+    let child: CliChild;
     try {
-      await once(child, 'spawn');
+      child = await spawnChild(command, options.spawner);
     } catch (error) {
       await command.release?.().catch(() => undefined);
       throw new ClaudeSpawnFailed(command.command, error as Error);
@@ -155,7 +152,11 @@ export class ClaudeProcess {
   /** Asks the CLI to stop the running turn (stdin control request; the process stays). */
   async interrupt(): Promise<void> {
     const request_id = `interrupt-${++this.requestSeq}`;
-    await this.writeLine({ type: 'control_request', request_id, request: { subtype: 'interrupt' } });
+    await this.writeLine({
+      type: 'control_request',
+      request_id,
+      request: { subtype: 'interrupt' },
+    });
   }
 
   /** SIGINT to the CLI itself: the turn ends with an aborted result and the process exits 130. */
@@ -170,7 +171,9 @@ export class ClaudeProcess {
   }
 
   /** SIGTERM to the process group, then SIGKILL after the grace period. */
-  async terminate(graceMs = this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS): Promise<ClaudeExit> {
+  async terminate(
+    graceMs = this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+  ): Promise<ClaudeExit> {
     if (!this.running) return this.exited;
     if (this.endReason === 'exited') this.endReason = 'terminated';
     killGroup(this.child, 'SIGTERM');
@@ -190,6 +193,25 @@ export class ClaudeProcess {
     const ok = this.child.stdin.write(`${JSON.stringify(payload)}\n`);
     if (!ok) await once(this.child.stdin, 'drain');
   }
+}
+
+/** In its own process group, so terminate() also reaches the tools the CLI started. */
+async function spawnChild(command: LaunchCommand, spawner?: SpawnBroker): Promise<CliChild> {
+  const request = {
+    command: command.command,
+    args: command.args,
+    cwd: command.cwd,
+    env: command.env,
+  };
+  if (spawner) return spawner.spawn(request);
+  const child = spawn(request.command, request.args, {
+    cwd: request.cwd,
+    env: request.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  await once(child, 'spawn');
+  return child;
 }
 
 /** Waits for a stream to finish (its last bytes captured), but not forever: a grandchild may hold it. */

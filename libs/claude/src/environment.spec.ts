@@ -28,13 +28,23 @@ describe('cliEnvironment', () => {
       ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
       HTTPS_PROXY: 'http://proxy:3128',
     });
-    for (const name of ['REDIS_URL', 'S3_SECRET_ACCESS_KEY', 'MCP_API_KEYS', 'NODE_OPTIONS', 'CLAUDECODE', 'UNSET']) {
+    for (const name of [
+      'REDIS_URL',
+      'S3_SECRET_ACCESS_KEY',
+      'MCP_API_KEYS',
+      'NODE_OPTIONS',
+      'CLAUDECODE',
+      'UNSET',
+    ]) {
       expect(env).not.toHaveProperty(name);
     }
   });
 
   it('adds the headless defaults, and trusted overrides win', () => {
-    const env = cliEnvironment({ PATH: '/bin' }, { HOME: '/sessions/1/home', DISABLE_TELEMETRY: '0' });
+    const env = cliEnvironment(
+      { PATH: '/bin' },
+      { HOME: '/sessions/1/home', DISABLE_TELEMETRY: '0' },
+    );
     for (const [k, v] of Object.entries(HEADLESS_DEFAULTS)) {
       if (k !== 'DISABLE_TELEMETRY') expect(env[k]).toBe(v);
     }

@@ -8,3 +8,4 @@ export * from './launcher';
 export * from './messages';
 export * from './transcript-path';
 export * from './sandbox';
+export * from './spawner/spawn-broker';

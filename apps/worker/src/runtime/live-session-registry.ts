@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { ClaudeProcess, type ClaudeFlags, type Launcher } from '@app/claude';
+import { ClaudeProcess, type ClaudeFlags, type Launcher, type SpawnBroker } from '@app/claude';
 import type { SessionRecord } from '@app/contracts';
 import type { ResumePlan } from '../checkpoint/session-checkpointer';
 import { LiveSession, type EventSink } from './live-session';
@@ -18,6 +18,8 @@ export interface RegistryOptions {
   maxLineBytes: number;
   stderrBytes: number;
   sinkFor(sessionId: string): EventSink;
+  /** Starts CLIs from a small helper process: a fork of this large one stalls every stream. */
+  spawner?: SpawnBroker;
 }
 
 /** Per-session directories on this worker: workspace, Claude config dir and a private HOME. */
@@ -88,6 +90,7 @@ export class LiveSessionRegistry {
       maxLineBytes: this.options.maxLineBytes,
       stderrBytes: this.options.stderrBytes,
       onStderr: (text) => ref.session?.stderr(text),
+      spawner: this.options.spawner,
     });
     const session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
     ref.session = session;
