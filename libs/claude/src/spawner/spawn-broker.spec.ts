@@ -89,3 +89,20 @@ describe('SpawnBroker', () => {
     expect(await output(next)).toBe('again\n');
   });
 });
+
+describe('SpawnBroker replaced while busy', () => {
+  it("the old broker's exit touches only what it started", async () => {
+    const broker = new SpawnBroker();
+    try {
+      const old = await broker.spawn(request('/bin/sleep', ['30']));
+      broker.close();
+      // Started on a new broker before the old one's exit is reported.
+      const next = await broker.spawn(request('/bin/sh', ['-c', 'sleep 0.5; echo survived']));
+      expect(await exited(old)).toEqual([null, 'SIGKILL']);
+      expect(await output(next)).toBe('survived\n');
+      expect(await exited(next)).toEqual([0, null]);
+    } finally {
+      broker.close();
+    }
+  });
+});

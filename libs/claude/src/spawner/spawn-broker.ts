@@ -58,6 +58,8 @@ export class BrokeredChild extends EventEmitter implements CliChild {
 
 interface Pending {
   child: BrokeredChild;
+  /** The broker process that is starting it. */
+  owner: ChildProcess;
   resolve(child: BrokeredChild): void;
   reject(error: Error): void;
   pipes: number;
@@ -75,13 +77,19 @@ export class SpawnBroker {
   private broker: ChildProcess | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly running = new Map<number, BrokeredChild>();
+  private readonly running = new Map<number, { child: BrokeredChild; owner: ChildProcess }>();
 
   spawn(request: SpawnRequest): Promise<BrokeredChild> {
     const broker = this.ensureBroker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { child: new BrokeredChild(), resolve, reject, pipes: 0 });
+      this.pending.set(id, {
+        child: new BrokeredChild(),
+        owner: broker,
+        resolve,
+        reject,
+        pipes: 0,
+      });
       this.holdWhileBusy();
       broker.send({ id, ...request });
     });
@@ -114,7 +122,7 @@ export class SpawnBroker {
 
   private onMessage(message: BrokerMessage, handle?: Socket): void {
     const pending = this.pending.get(message.id);
-    const child = pending?.child ?? this.running.get(message.id);
+    const child = pending?.child ?? this.running.get(message.id)?.child;
     if (!child) return;
     switch (message.kind) {
       case 'spawned':
@@ -127,7 +135,7 @@ export class SpawnBroker {
         child[message.kind] = handle;
         if (++pending.pipes === 3) {
           this.pending.delete(message.id);
-          this.running.set(message.id, child);
+          this.running.set(message.id, { child, owner: pending.owner });
           pending.resolve(child);
           this.holdWhileBusy();
         }
@@ -158,13 +166,17 @@ export class SpawnBroker {
     else channel?.unref();
   }
 
+  /** Only what this broker process started: a new broker may already be serving others. */
   private onBrokerExit(broker: ChildProcess): void {
     if (this.broker === broker) this.broker = undefined;
     for (const [id, pending] of this.pending) {
-      pending.reject(new Error('the spawn broker exited before the process started'));
+      if (pending.owner !== broker) continue;
       this.pending.delete(id);
+      pending.reject(new Error('the spawn broker exited before the process started'));
     }
-    for (const [id, child] of this.running) {
+    for (const [id, { child, owner }] of this.running) {
+      if (owner !== broker) continue;
+      this.running.delete(id);
       if (child.pid !== undefined) {
         try {
           process.kill(-child.pid, 'SIGKILL');
@@ -172,8 +184,8 @@ export class SpawnBroker {
           // already gone
         }
       }
-      this.running.delete(id);
       child.exited(null, 'SIGKILL');
     }
+    this.holdWhileBusy();
   }
 }
