@@ -9,7 +9,7 @@ import { createRedisConnection } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
 import { SpawnBroker, type Launcher } from '@app/claude';
-import type { SeedLimits } from '@app/workspace';
+import { seedLimitsOf } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
@@ -151,7 +151,7 @@ export function workerProviders(logger: Logger): Provider[] {
           maxBytes: c.workspace.maxBytes,
           maxFiles: c.workspace.maxFiles,
           excludes: c.workspace.excludes,
-          seed: seedLimits(c),
+          seed: seedLimitsOf(c.workspace),
         });
       },
     },
@@ -223,15 +223,6 @@ export function workerProviders(logger: Logger): Provider[] {
       },
     },
   ];
-}
-
-function seedLimits(c: AppConfig): SeedLimits {
-  return {
-    maxBytes: c.workspace.maxBytes,
-    maxFiles: c.workspace.maxFiles,
-    gitAllowedUrls: c.workspace.gitAllowedUrls,
-    gitTimeoutMs: c.workspace.gitCloneTimeoutMs,
-  };
 }
 
 function requiredUrl(config: AppConfig): string {

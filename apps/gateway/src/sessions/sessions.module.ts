@@ -17,6 +17,7 @@ import { EventRelay, SessionEventLog } from '@app/stream';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { checkpointTools } from '../checkpoints/checkpoint.tools';
+import { seedLimitsOf } from '@app/workspace';
 import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { workspaceTools } from '../workspaces/workspace.tools';
@@ -86,12 +87,7 @@ const providers: Provider[] = [
         publisher,
         checkpoints,
         maxTurnWaitMs: c.events.turnWaitMaxMs,
-        seeder: new WorkspaceSeeder(checkpoints, {
-          maxBytes: c.workspace.maxBytes,
-          maxFiles: c.workspace.maxFiles,
-          gitAllowedUrls: c.workspace.gitAllowedUrls,
-          gitTimeoutMs: c.workspace.gitCloneTimeoutMs,
-        }),
+        seeder: new WorkspaceSeeder(checkpoints, seedLimitsOf(c.workspace)),
       }),
   },
   {
@@ -140,6 +136,10 @@ export const sessionExtensions = {
       sessions: SessionService,
       checkpoints: CheckpointService,
       workspaces: WorkspaceService,
-    ) => [...sessionTools(sessions), ...checkpointTools(checkpoints), ...workspaceTools(workspaces)],
+    ) => [
+      ...sessionTools(sessions),
+      ...checkpointTools(checkpoints),
+      ...workspaceTools(workspaces),
+    ],
   },
 };

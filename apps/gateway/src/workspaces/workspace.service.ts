@@ -1,6 +1,6 @@
 import type { CheckpointManifest, CheckpointStore } from '@app/checkpoint';
 import type { SessionStore } from '@app/sessions';
-import { WorkspaceReader } from '@app/workspace';
+import { asText, WorkspaceReader } from '@app/workspace';
 import { ToolError } from '../mcp/toolset';
 
 /**
@@ -34,7 +34,8 @@ export class WorkspaceService {
       offset: args.offset,
       length: args.length ?? DEFAULT_READ_BYTES,
     });
-    const text = asUtf8(file.content);
+    // Any NUL makes it base64: a client gets the bytes back exactly.
+    const text = asText(file.content, file.content.length);
     return {
       checkpointId,
       path: args.path,
@@ -90,13 +91,3 @@ export class WorkspaceService {
 }
 
 const DEFAULT_READ_BYTES = 1024 * 1024;
-
-/** The bytes as text when they are valid UTF-8 without NULs, else undefined (sent as base64). */
-function asUtf8(bytes: Buffer): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}

@@ -10,6 +10,17 @@ export interface SeedLimits {
   gitTimeoutMs: number;
 }
 
+/** The limits from the config's `workspace` group (gateway and worker read the same ones). */
+export function seedLimitsOf(workspace: {
+  maxBytes: number;
+  maxFiles: number;
+  gitAllowedUrls: string[];
+  gitCloneTimeoutMs: number;
+}): SeedLimits {
+  const { maxBytes, maxFiles, gitAllowedUrls, gitCloneTimeoutMs } = workspace;
+  return { maxBytes, maxFiles, gitAllowedUrls, gitTimeoutMs: gitCloneTimeoutMs };
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

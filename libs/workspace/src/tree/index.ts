@@ -13,3 +13,4 @@ export { WorkspaceReader, type ReadResult } from './reader';
 export type { WorkspaceEntryInfo, ListOptions } from './list-tree';
 export type { DiffFile, DiffOptions, WorkspaceDiff } from './diff-trees';
 export { excludeMatcher } from './excludes';
+export { asText } from './text';

@@ -2,6 +2,7 @@ import { formatPatch, type StructuredPatch, type StructuredPatchHunk, structured
 import type { TreeEntry } from '@app/checkpoint';
 import type { TreeChange } from './tree-changes';
 import type { FileEntry } from './tree-blob';
+import { asText } from './text';
 
 export interface RenderedChange {
   text: string;
@@ -24,8 +25,6 @@ const CONTEXT_LINES = 3;
 const MAX_EDIT_LENGTH = 1000;
 const NO_NEWLINE = '\\ No newline at end of file';
 /** What git reads to tell binary from text. */
-const SNIFF_BYTES = 8000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A change as git prints it (`diff --git a/<path> b/<path>`, mode lines, unified hunks via
@@ -119,16 +118,6 @@ async function sideOf(
   const bytes = await read(entry, path);
   const text = asText(bytes);
   return text === undefined ? { binary: true } : { text };
-}
-
-/** Text when there is no NUL in the first 8 kB (git's test) and it all decodes as UTF-8. */
-function asText(bytes: Buffer): string | undefined {
-  if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 function textHunks(oldText: string, newText: string): StructuredPatchHunk[] {
