@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
+import { installSdkFastPaths } from './mcp/sdk-fast-paths';
 import { sessionExtensions } from './sessions/sessions.module';
 
 /** Starts the MCP gateway's HTTP server on the configured address. */
@@ -12,6 +13,7 @@ export async function startGateway(
   extensions?: GatewayExtensions,
 ): Promise<INestApplication> {
   const logger = createLogger(config.logLevel, 'gateway');
+  installSdkFastPaths();
   const app = await NestFactory.create(
     GatewayModule.forRoot(config, extensions ?? sessionExtensions),
     {
