@@ -4,6 +4,12 @@
  * worker → Redis stream → gateway relay → MCP. Baseline in the same run: the same simulator
  * read directly by this process with the same parser (no queue, no Redis, no MCP).
  * Alone: npm run bench -- stream
+ *
+ * The simulator playing the CLI: BENCH_STREAM_SIM=c (default) is the C stream-sim
+ * (libs/testing/stream-sim), which costs far less CPU per line than Node's fake-claude, so the
+ * load generator does not starve the system it measures on a small machine; when it cannot be
+ * built (no `cc`), the run falls back to fake-claude and says so in the notes.
+ * BENCH_STREAM_SIM=node forces fake-claude.cjs.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,10 +27,11 @@ import {
   type CpuGroup,
   type CpuSpent,
 } from './stream-cpu';
+import { buildStreamSim } from '../libs/testing/stream-sim/build';
 import type { BenchReport } from './report';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
-const SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
+const NODE_SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
 const KEY = 'bench-key-0123456789abcdef';
 /**
  * Sessions streaming at once, and the pace of each: 20 lines/s is a model streaming steadily;
@@ -38,6 +45,41 @@ const WORDS = 100;
 const WARM_UP = '[[fake:text text="ready"]] warm up';
 const promptAt = (rate: number) =>
   `[[fake:slow delay_ms=${Math.round(1000 / rate)} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
+
+interface Simulator {
+  bin: string;
+  /** Names it in the report notes. */
+  label: string;
+  note: string;
+}
+
+/** BENCH_STREAM_SIM=c|node; the default `c` falls back to node when the C build fails. */
+async function chooseSimulator(): Promise<Simulator> {
+  const wanted = process.env.BENCH_STREAM_SIM;
+  const node = (note: string): Simulator => ({
+    bin: NODE_SIMULATOR,
+    label: 'fake-claude.cjs',
+    note,
+  });
+  if (wanted === 'node')
+    return node('simulator: fake-claude.cjs (Node), chosen by BENCH_STREAM_SIM=node');
+  if (wanted !== undefined && wanted !== 'c')
+    throw new Error(`BENCH_STREAM_SIM must be "c" or "node", not "${wanted}"`);
+  try {
+    const bin = await buildStreamSim();
+    return {
+      bin,
+      label: 'stream-sim',
+      note: 'simulator: stream-sim (C, libs/testing/stream-sim; BENCH_STREAM_SIM=node for fake-claude.cjs)',
+    };
+  } catch (error) {
+    if (wanted === 'c') throw error;
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return node(
+      `simulator: fake-claude.cjs (Node) — FALLBACK, the C stream-sim did not build: ${reason}`,
+    );
+  }
+}
 
 interface PathRun {
   latencies: number[];
@@ -94,6 +136,7 @@ async function throughSystem(
 
 /** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
 async function direct(
+  simulator: string,
   sessions: number,
   prompt: string,
   dir: string,
@@ -101,7 +144,7 @@ async function direct(
 ): Promise<PathRun> {
   const procs = Array.from({ length: sessions }, (_, i) => {
     const home = join(dir, `direct-${sessions}-${i}`);
-    const child = spawn(SIMULATOR, buildCliArgs({ includePartialMessages: true }), {
+    const child = spawn(simulator, buildCliArgs({ includePartialMessages: true }), {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -179,6 +222,7 @@ function perMessage(counts: Record<string, number>, messages: number, scale = 1,
 }
 
 export async function run(): Promise<BenchReport> {
+  const simulator = await chooseSimulator();
   const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   const redis = await startEmbeddedRedis(dir);
   const port = await freePort();
@@ -193,8 +237,9 @@ export async function run(): Promise<BenchReport> {
         ...common,
         WORKER_HEALTH_PORT: String(await freePort()),
         WORKER_CONCURRENCY: '128',
-        CLAUDE_BIN: SIMULATOR,
-        // The simulator is a node script; the sandbox has no node inside.
+        CLAUDE_BIN: simulator.bin,
+        // fake-claude is a node script and the sandbox has no node inside; both simulators run
+        // unsandboxed so that their figures compare.
         SANDBOX: 'none',
         FAKE_CLAUDE_STAMP: '1',
         CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
@@ -210,7 +255,7 @@ export async function run(): Promise<BenchReport> {
     const cpuGroups = processGroups(gateway, worker);
     await throughSystem(url, 2, promptAt(20), cpuGroups); // warm-up: JIT, connections
     for (const { sessions, rate } of CASES) {
-      const base = await direct(sessions, promptAt(rate), dir, cpuGroups);
+      const base = await direct(simulator.bin, sessions, promptAt(rate), dir, cpuGroups);
       const sys = await throughSystem(url, sessions, promptAt(rate), cpuGroups);
       const b = summarizeLatency(base.latencies);
       const s = summarizeLatency(sys.latencies);
@@ -249,7 +294,8 @@ export async function run(): Promise<BenchReport> {
       name: 'stream: CLI line → MCP client (latency per message)',
       rows,
       notes: [
-        `${WORDS} text deltas per turn per session (fake-claude, --include-partial-messages); load client: bench/raw-mcp-client.ts`,
+        simulator.note,
+        `${WORDS} text deltas per turn per session (${simulator.label}, --include-partial-messages); load client: bench/raw-mcp-client.ts`,
         `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (simulator processes not included)`,
       ],
     };
