@@ -34,13 +34,31 @@ import { freePort, startService, type ServiceProcess } from './system-processes'
 const NODE_SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
 const KEY = 'bench-key-0123456789abcdef';
 /**
- * Sessions streaming at once, and the pace of each: 20 lines/s is a model streaming steadily;
- * 50 lines/s on 100 sessions at once is a stress case for this 2-core machine.
+ * Sessions streaming at once, the pace of each, and their phase. 20 lines/s is a model streaming
+ * steadily; 50 lines/s on 100 sessions is a stress case for this 2-core machine.
+ * `spread` (default): session i starts its turn i/N of a line interval after the first, as
+ * independent sessions would, so lines arrive evenly. `aligned`: all start in the same instant,
+ * so every interval begins with a burst of N lines at once: the worst case, not a usual one.
  */
-const CASES = (process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@50').split(',').map((c) => {
-  const [sessions, rate] = c.split('@').map(Number);
-  return { sessions, rate };
-});
+type Phase = 'spread' | 'aligned';
+const CASES = (
+  process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@20:aligned,100@50'
+)
+  .split(',')
+  .map((c) => {
+    const [load, phase = 'spread'] = c.split(':');
+    const [sessions, rate] = load.split('@').map(Number);
+    if (phase !== 'spread' && phase !== 'aligned') throw new Error(`unknown phase in ${c}`);
+    return { sessions, rate, phase: phase as Phase };
+  });
+type Case = (typeof CASES)[number];
+
+/** When session i starts its measured turn, in ms after the first. */
+function startOffsetMs({ sessions, rate, phase }: Case, i: number): number {
+  return phase === 'aligned' ? 0 : (i * 1000) / rate / sessions;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WORDS = 100;
 const WARM_UP = '[[fake:text text="ready"]] warm up';
 const promptAt = (rate: number) =>
@@ -90,15 +108,16 @@ interface PathRun {
 
 /**
  * N sessions through MCP: a first turn starts every CLI process (not measured: process start is
- * not streaming), then all N stream their second turn at once; its progress notifications
- * carry the stamped lines.
+ * not streaming), then all N stream their second turn together (phased as the case says); its
+ * progress notifications carry the stamped lines.
  */
 async function throughSystem(
   url: URL,
-  sessions: number,
-  prompt: string,
+  load: Case,
   cpuGroups: readonly CpuGroup[],
 ): Promise<PathRun> {
+  const { sessions } = load;
+  const prompt = promptAt(load.rate);
   const clients = await Promise.all(
     Array.from({ length: sessions }, async () => {
       const client = new RawMcpClient(url, KEY);
@@ -113,8 +132,9 @@ async function throughSystem(
   const cpuBefore = cpuSnapshot(cpuGroups);
   const started = Date.now();
   await Promise.all(
-    clients.map((client, i) =>
-      client.callTool(
+    clients.map(async (client, i) => {
+      await delay(startOffsetMs(load, i));
+      await client.callTool(
         'session_send',
         { sessionId: ids[i].sessionId, message: prompt, wait: true },
         (notification) => {
@@ -122,8 +142,8 @@ async function throughSystem(
           const sentAt = stampIn(notification);
           if (sentAt !== undefined) latencies.push(received - sentAt);
         },
-      ),
-    ),
+      );
+    }),
   );
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot(cpuGroups));
@@ -137,11 +157,12 @@ async function throughSystem(
 /** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
 async function direct(
   simulator: string,
-  sessions: number,
-  prompt: string,
+  load: Case,
   dir: string,
   cpuGroups: readonly CpuGroup[],
 ): Promise<PathRun> {
+  const { sessions } = load;
+  const prompt = promptAt(load.rate);
   const procs = Array.from({ length: sessions }, (_, i) => {
     const home = join(dir, `direct-${sessions}-${i}`);
     const child = spawn(simulator, buildCliArgs({ includePartialMessages: true }), {
@@ -176,7 +197,13 @@ async function direct(
   const latencies: number[] = [];
   const cpuBefore = cpuSnapshot([...cpuGroups, simulators]);
   const started = Date.now();
-  await Promise.all(procs.map((p) => (send(p, prompt), untilResult(p, latencies))));
+  await Promise.all(
+    procs.map(async (p, i) => {
+      await delay(startOffsetMs(load, i));
+      send(p, prompt);
+      await untilResult(p, latencies);
+    }),
+  );
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot([...cpuGroups, simulators]));
   for (const p of procs) p.child.stdin.end();
@@ -253,16 +280,19 @@ export async function run(): Promise<BenchReport> {
     );
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
     const cpuGroups = processGroups(gateway, worker);
-    await throughSystem(url, 2, promptAt(20), cpuGroups); // warm-up: JIT, connections
-    for (const { sessions, rate } of CASES) {
-      const base = await direct(simulator.bin, sessions, promptAt(rate), dir, cpuGroups);
-      const sys = await throughSystem(url, sessions, promptAt(rate), cpuGroups);
+    // Warm-up: JIT, connections.
+    await throughSystem(url, { sessions: 2, rate: 20, phase: 'spread' }, cpuGroups);
+    for (const load of CASES) {
+      const { sessions, rate, phase } = load;
+      const base = await direct(simulator.bin, load, dir, cpuGroups);
+      const sys = await throughSystem(url, load, cpuGroups);
       const b = summarizeLatency(base.latencies);
       const s = summarizeLatency(sys.latencies);
       rows.push(
         {
           sessions,
           'lines/s each': rate,
+          phase,
           path: 'direct (baseline)',
           msgs: b.count,
           'msgs/s': Math.round(b.count / base.seconds),
@@ -277,6 +307,7 @@ export async function run(): Promise<BenchReport> {
         {
           sessions,
           'lines/s each': rate,
+          phase,
           path: 'system (MCP)',
           msgs: s.count,
           'msgs/s': Math.round(s.count / sys.seconds),
