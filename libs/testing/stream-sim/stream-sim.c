@@ -1445,6 +1445,18 @@ static void text_block(Buf *b, const char *text, size_t n) {
   b_c(b, '}');
 }
 
+/* The keys an assistant or user line carries after its message, in fake-claude's order. */
+static void put_line_envelope(Buf *b) {
+  j_kraw(b, "parent_tool_use_id", "null");
+  j_kstr(b, "session_id", G.session_id);
+  j_key(b, "uuid");
+  put_uuid(b);
+  j_key(b, "timestamp");
+  b_c(b, '"');
+  put_iso_now(b);
+  b_c(b, '"');
+}
+
 static void build_assistant(Buf *b, Turn *t, const char *text, size_t n, int aborted) {
   b_reset(b);
   BS(b, "{\"type\":\"assistant\",\"message\":{\"id\":");
@@ -1456,14 +1468,7 @@ static void build_assistant(Buf *b, Turn *t, const char *text, size_t n, int abo
   BS(b, "],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":");
   b_s(b, START_USAGE_JSON);
   BS(b, ",\"context_management\":null}");
-  j_kraw(b, "parent_tool_use_id", "null");
-  j_kstr(b, "session_id", G.session_id);
-  j_key(b, "uuid");
-  put_uuid(b);
-  j_key(b, "timestamp");
-  b_c(b, '"');
-  put_iso_now(b);
-  b_c(b, '"');
+  put_line_envelope(b);
   j_key(b, "request_id");
   put_id(b, "req_fake_", t->req);
   if (aborted) BS(b, ",\"aborted\":true");
@@ -1475,14 +1480,7 @@ static void build_interrupted(Buf *b) {
   b_reset(b);
   BS(b, "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":\"text\","
         "\"text\":\"[Request interrupted by user]\"}]}");
-  j_kraw(b, "parent_tool_use_id", "null");
-  j_kstr(b, "session_id", G.session_id);
-  j_key(b, "uuid");
-  put_uuid(b);
-  j_key(b, "timestamp");
-  b_c(b, '"');
-  put_iso_now(b);
-  b_c(b, '"');
+  put_line_envelope(b);
   b_c(b, '}');
 }
 
