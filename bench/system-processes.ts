@@ -34,13 +34,31 @@ export function rssMiB(pid: number): number {
   }
 }
 
+/**
+ * Node flags of the production start scripts (package.json `start:gateway`, `start:worker`:
+ * everything between `node` and `-r`), so the bench runs the services as deployed.
+ */
+function productionNodeFlags(entry: string): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const script = Object.values(scripts).find((s) => s.endsWith(` ${entry}`));
+  const flags = /^node((?: --[^ ]+)*) -r /.exec(script ?? '')?.[1] ?? '';
+  return flags.split(' ').filter(Boolean);
+}
+
 /** Starts `entry` (relative to the repo) and resolves once `readyText` appears in its log. */
 export async function startService(
   entry: string,
   env: Record<string, string>,
   readyText: string,
 ): Promise<ServiceProcess> {
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeFlags = [
+    ...productionNodeFlags(entry),
+    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
