@@ -12,7 +12,7 @@
  * BENCH_STREAM_SIM=node forces fake-claude.cjs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildCliArgs, parseJsonl } from '@app/claude';
@@ -36,30 +36,66 @@ const KEY = 'bench-key-0123456789abcdef';
 /**
  * Sessions streaming at once, the pace of each, and their phase. 20 lines/s is a model streaming
  * steadily; 50 lines/s on 100 sessions is a stress case for this 2-core machine.
- * `spread` (default): session i starts its turn i/N of a line interval after the first, as
- * independent sessions would, so lines arrive evenly. `aligned`: all start in the same instant,
- * so every interval begins with a burst of N lines at once: the worst case, not a usual one.
+ * - `steady` (default): every session runs two turns back to back, the sessions' turn
+ *   boundaries spread evenly over one turn, as independent sessions' are; only messages sent
+ *   while every session is streaming count, so each session ends one turn and starts the next
+ *   (result, checkpoint, new job) inside the measured window.
+ * - `spread`: every session starts one turn within one line interval (session i i/N of it after
+ *   the first): lines arrive evenly, but all turns start and end together, a burst of turn work.
+ * - `aligned`: all start in the same instant, so every interval begins with a burst of N lines:
+ *   the worst case, not a usual one.
  */
-type Phase = 'spread' | 'aligned';
+type Phase = 'steady' | 'spread' | 'aligned';
+const PHASES: readonly string[] = ['steady', 'spread', 'aligned'];
 const CASES = (
-  process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@20:aligned,100@50'
+  process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@20:spread,100@20:aligned,100@50'
 )
   .split(',')
   .map((c) => {
-    const [load, phase = 'spread'] = c.split(':');
+    const [load, phase = 'steady'] = c.split(':');
     const [sessions, rate] = load.split('@').map(Number);
-    if (phase !== 'spread' && phase !== 'aligned') throw new Error(`unknown phase in ${c}`);
+    if (!PHASES.includes(phase)) throw new Error(`unknown phase in ${c}`);
     return { sessions, rate, phase: phase as Phase };
   });
 type Case = (typeof CASES)[number];
 
-/** When session i starts its measured turn, in ms after the first. */
+/** Text deltas per turn: with the rate, how long a turn streams. */
+const WORDS = 100;
+
+/** When session i starts its first measured turn, in ms after the first session. */
 function startOffsetMs({ sessions, rate, phase }: Case, i: number): number {
-  return phase === 'aligned' ? 0 : (i * 1000) / rate / sessions;
+  if (phase === 'aligned') return 0;
+  const spanMs = phase === 'steady' ? (WORDS * 1000) / rate : 1000 / rate;
+  return (i * spanMs) / sessions;
+}
+
+const turnsOf = (load: Case) => (load.phase === 'steady' ? 2 : 1);
+
+/** One stamped message: when the simulator wrote it, and how long it took to arrive. */
+interface Sample {
+  sentAt: number;
+  latency: number;
+  session: number;
+}
+
+/**
+ * The latencies that count: for `steady`, those of messages sent while every session was
+ * streaming (after the last session's first message, before the first session's last one).
+ */
+function measured(samples: readonly Sample[], load: Case): number[] {
+  if (load.phase !== 'steady') return samples.map((s) => s.latency);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const { sentAt, session } of samples) {
+    first.set(session, Math.min(first.get(session) ?? Infinity, sentAt));
+    last.set(session, Math.max(last.get(session) ?? -Infinity, sentAt));
+  }
+  const from = Math.max(...first.values());
+  const to = Math.min(...last.values());
+  return samples.filter((s) => s.sentAt >= from && s.sentAt <= to).map((s) => s.latency);
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const WORDS = 100;
 const WARM_UP = '[[fake:text text="ready"]] warm up';
 const promptAt = (rate: number) =>
   `[[fake:slow delay_ms=${Math.round(1000 / rate)} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
@@ -100,7 +136,7 @@ async function chooseSimulator(): Promise<Simulator> {
 }
 
 interface PathRun {
-  latencies: number[];
+  samples: Sample[];
   seconds: number;
   /** CPU and wake-ups per process group while the measured turn streamed. */
   cpu: CpuSpent;
@@ -108,7 +144,7 @@ interface PathRun {
 
 /**
  * N sessions through MCP: a first turn starts every CLI process (not measured: process start is
- * not streaming), then all N stream their second turn together (phased as the case says); its
+ * not streaming), then all N stream their next turns together (phased as the case says); their
  * progress notifications carry the stamped lines.
  */
 async function throughSystem(
@@ -128,21 +164,24 @@ async function throughSystem(
   const ids = await Promise.all(
     clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })),
   );
-  const latencies: number[] = [];
+  const samples: Sample[] = [];
   const cpuBefore = cpuSnapshot(cpuGroups);
   const started = Date.now();
   await Promise.all(
     clients.map(async (client, i) => {
       await delay(startOffsetMs(load, i));
-      await client.callTool(
-        'session_send',
-        { sessionId: ids[i].sessionId, message: prompt, wait: true },
-        (notification) => {
-          const received = nowMs();
-          const sentAt = stampIn(notification);
-          if (sentAt !== undefined) latencies.push(received - sentAt);
-        },
-      );
+      for (let turn = 0; turn < turnsOf(load); turn++) {
+        await client.callTool(
+          'session_send',
+          { sessionId: ids[i].sessionId, message: prompt, wait: true },
+          (notification) => {
+            const received = nowMs();
+            const sentAt = stampIn(notification);
+            if (sentAt !== undefined)
+              samples.push({ sentAt, latency: received - sentAt, session: i });
+          },
+        );
+      }
     }),
   );
   const seconds = (Date.now() - started) / 1000;
@@ -151,7 +190,7 @@ async function throughSystem(
     clients.map((c, i) => c.callTool('session_terminate', { sessionId: ids[i].sessionId })),
   );
   await Promise.all(clients.map((c) => c.close()));
-  return { latencies, seconds, cpu };
+  return { samples, seconds, cpu };
 }
 
 /** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
@@ -182,32 +221,35 @@ async function direct(
     p.child.stdin.write(
       `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
     );
-  const untilResult = async (p: (typeof procs)[number], latencies?: number[]) => {
+  const untilResult = async (p: (typeof procs)[number], session: number, samples?: Sample[]) => {
     for (;;) {
       const next = await p.lines.next();
       const received = nowMs();
       if (next.done) throw new Error('simulator exited early');
       if (next.value.kind !== 'message') continue;
       const sentAt = stampOf({ data: next.value.message });
-      if (latencies && sentAt !== undefined) latencies.push(received - sentAt);
+      if (samples && sentAt !== undefined)
+        samples.push({ sentAt, latency: received - sentAt, session });
       if (next.value.message.type === 'result') return;
     }
   };
-  await Promise.all(procs.map((p) => (send(p, WARM_UP), untilResult(p))));
-  const latencies: number[] = [];
+  await Promise.all(procs.map((p, i) => (send(p, WARM_UP), untilResult(p, i))));
+  const samples: Sample[] = [];
   const cpuBefore = cpuSnapshot([...cpuGroups, simulators]);
   const started = Date.now();
   await Promise.all(
     procs.map(async (p, i) => {
       await delay(startOffsetMs(load, i));
-      send(p, prompt);
-      await untilResult(p, latencies);
+      for (let turn = 0; turn < turnsOf(load); turn++) {
+        send(p, prompt);
+        await untilResult(p, i, samples);
+      }
     }),
   );
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, cpuSnapshot([...cpuGroups, simulators]));
   for (const p of procs) p.child.stdin.end();
-  return { latencies, seconds, cpu };
+  return { samples, seconds, cpu };
 }
 
 /**
@@ -224,6 +266,18 @@ const STAMP = /"fake_sent_at\\?":(\d+(?:\.\d+)?)/;
 function stampOf(event: { data?: unknown }): number | undefined {
   const data = event.data as { fake_sent_at?: unknown } | undefined;
   return typeof data?.fake_sent_at === 'number' ? data.fake_sent_at : undefined;
+}
+
+/**
+ * BENCH_STREAM_DUMP=<dir>: every sample of a case as JSON (`<sessions>@<rate>-<phase>.json`), for
+ * looking at where in a turn, or when, the slow messages were.
+ */
+function dumpSamples(load: Case, samples: Record<string, Sample[]>): void {
+  const dir = process.env.BENCH_STREAM_DUMP;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${load.sessions}@${load.rate}-${load.phase}.json`);
+  writeFileSync(file, JSON.stringify(samples));
 }
 
 const r = (n: number, d = 2) => Number(n.toFixed(d));
@@ -286,8 +340,9 @@ export async function run(): Promise<BenchReport> {
       const { sessions, rate, phase } = load;
       const base = await direct(simulator.bin, load, dir, cpuGroups);
       const sys = await throughSystem(url, load, cpuGroups);
-      const b = summarizeLatency(base.latencies);
-      const s = summarizeLatency(sys.latencies);
+      dumpSamples(load, { direct: base.samples, system: sys.samples });
+      const b = summarizeLatency(measured(base.samples, load));
+      const s = summarizeLatency(measured(sys.samples, load));
       rows.push(
         {
           sessions,
@@ -295,14 +350,14 @@ export async function run(): Promise<BenchReport> {
           phase,
           path: 'direct (baseline)',
           msgs: b.count,
-          'msgs/s': Math.round(b.count / base.seconds),
+          'msgs/s': Math.round(base.samples.length / base.seconds),
           'p50 ms': r(b.p50),
           'p99 ms': r(b.p99),
           'max ms': r(b.max, 1),
           'added p99 ms': 0,
           'p99 ratio': '1.00x',
-          'cpu µs/msg': perMessage(base.cpu.cpuMs, b.count, 1000),
-          'wake-ups/msg': perMessage(base.cpu.wakeups, b.count, 1, 2),
+          'cpu µs/msg': perMessage(base.cpu.cpuMs, base.samples.length, 1000),
+          'wake-ups/msg': perMessage(base.cpu.wakeups, base.samples.length, 1, 2),
         },
         {
           sessions,
@@ -310,14 +365,14 @@ export async function run(): Promise<BenchReport> {
           phase,
           path: 'system (MCP)',
           msgs: s.count,
-          'msgs/s': Math.round(s.count / sys.seconds),
+          'msgs/s': Math.round(sys.samples.length / sys.seconds),
           'p50 ms': r(s.p50),
           'p99 ms': r(s.p99),
           'max ms': r(s.max, 1),
           'added p99 ms': r(s.p99 - b.p99),
           'p99 ratio': `${(s.p99 / b.p99).toFixed(2)}x`,
-          'cpu µs/msg': perMessage(sys.cpu.cpuMs, s.count, 1000),
-          'wake-ups/msg': perMessage(sys.cpu.wakeups, s.count, 1, 2),
+          'cpu µs/msg': perMessage(sys.cpu.cpuMs, sys.samples.length, 1000),
+          'wake-ups/msg': perMessage(sys.cpu.wakeups, sys.samples.length, 1, 2),
         },
       );
     }

@@ -9,12 +9,17 @@ export interface RedisConnectionOptions {
   onError?: (error: Error) => void;
   /** BullMQ's blocking connections need null (retry forever); plain commands fail after a while. */
   maxRetriesPerRequest?: number | null;
+  /**
+   * ioredis auto-pipelining (default on): commands issued in one tick share a write. It keeps one
+   * pipeline in flight, so a command issued meanwhile waits a Redis round trip before it is sent.
+   */
+  autoPipelining?: boolean;
   extra?: RedisOptions;
 }
 
 /**
  * The one place Redis connections are made: same reconnect policy everywhere, a name per
- * connection, auto-pipelining for the many small commands of the event path.
+ * connection, auto-pipelining unless the caller batches itself.
  */
 export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis {
   const redis = new Redis(url, {
@@ -22,7 +27,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     keyPrefix: options.keyPrefix || undefined,
     maxRetriesPerRequest:
       options.maxRetriesPerRequest === undefined ? 20 : options.maxRetriesPerRequest,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     ...options.extra,
   });

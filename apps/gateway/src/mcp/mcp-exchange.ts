@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { isJsonRpcResponse } from './json-rpc';
 import { installTools, type CallEnvironment } from './tool-calls';
 import type { ToolDefinition } from './toolset';
@@ -11,9 +13,22 @@ export const SERVER_INFO = { name: 'claude-session-backend', version: '0.1.0' } 
 
 const log = new Logger('McpExchange');
 
+/**
+ * The SDK's server builds its own Ajv instance unless given one (~150 µs of CPU, and a server is
+ * built per HTTP request here); it is only for elicitation, which this server never sends. So
+ * every server shares one, built on first use.
+ */
+let ajv: AjvJsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+
 /** An McpServer for one HTTP request, with the toolset bound to that request's tenant. */
 export function buildServer(tools: readonly ToolDefinition[], env: CallEnvironment): McpServer {
-  const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
+  const server = new McpServer(SERVER_INFO, {
+    capabilities: { tools: {} },
+    jsonSchemaValidator: sharedValidator,
+  });
   installTools(server, tools, env);
   // Transport errors arrive here too (connect() chains them): mostly refused client requests.
   server.server.onerror = (error) => log.debug(`MCP: ${error.message}`);
