@@ -29,8 +29,9 @@ export class SignalGroup {
 
   link(signal?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
     const controller = new AbortController();
-    const abort = (): void => controller.abort();
-    if (this.aborted || signal?.aborted) controller.abort();
+    // Passing the reason on spares a DOMException (and its stack trace) per linked signal.
+    const abort = (): void => controller.abort(signal?.reason);
+    if (this.aborted || signal?.aborted) controller.abort(signal?.reason);
     signal?.addEventListener('abort', abort, { once: true });
     this.members.add(controller);
     return {

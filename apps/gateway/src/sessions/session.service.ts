@@ -194,7 +194,7 @@ export class SessionService {
           const found = watch.observe(event);
           if (found) {
             end = found;
-            stop.abort();
+            stop.abort(TURN_OVER);
           }
         },
         stop.signal,
@@ -207,6 +207,9 @@ export class SessionService {
     return { status, result: end.result, error: end.error, events: next };
   }
 }
+
+/** Why a turn's follow stops when the turn ends: a plain reason spares a DOMException per turn. */
+const TURN_OVER = 'turn over';
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
