@@ -63,6 +63,31 @@ describe('RedisEventStore', () => {
     expect(afterFirst[0][0]).toMatch(new RegExp(`^${stream}/\\d+-\\d+$`));
   });
 
+  it('stores a progress notification as its parts and replays it byte for byte', async () => {
+    const events = store();
+    const stream = `${STREAM}-compact`;
+    const event = JSON.stringify({ id: '1-1', kind: 'claude', data: { text: 'a "q" é \n' } });
+    const plain: JSONRPCMessage = {
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 'tok', progress: 3, message: event },
+    };
+    const withTotal: JSONRPCMessage = {
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 7, progress: 1, total: 2, message: 'x' },
+    };
+    const priming = await events.storeEvent(stream, {} as JSONRPCMessage);
+    await events.storeEvent(stream, plain);
+    await events.storeEvent(stream, withTotal);
+
+    const replayed = (await replay(events, priming)).map(([, m]) => JSON.stringify(m));
+    expect(replayed).toEqual([JSON.stringify(plain), JSON.stringify(withTotal)]);
+    const stored = await redis.xrange(keys.mcpStream(SESSION_A, stream), '-', '+');
+    expect(stored[1][1]).toEqual(['t', 'acme', 'k', '"tok"', 'n', '3', 'e', event]);
+    expect(stored[2][1]).toEqual(['t', 'acme', 'm', JSON.stringify(withTotal)]);
+  });
+
   it('keeps each stream under its MCP session key, with a TTL', async () => {
     const stream = `${STREAM}-ttl`;
     await store().storeEvent(stream, progress(1));
