@@ -29,6 +29,7 @@ import {
 } from './stream-cpu';
 import { buildStreamSim } from '../libs/testing/stream-sim/build';
 import type { BenchReport } from './report';
+import { SampleLog } from './sample-log';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
 const NODE_SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
@@ -71,29 +72,18 @@ function startOffsetMs({ sessions, rate, phase }: Case, i: number): number {
 
 const turnsOf = (load: Case) => (load.phase === 'steady' ? 2 : 1);
 
-/** One stamped message: when the simulator wrote it, and how long it took to arrive. */
-interface Sample {
-  sentAt: number;
-  latency: number;
-  session: number;
-}
-
 /**
  * The latencies that count: for `steady`, those of messages sent while every session was
  * streaming (after the last session's first message, before the first session's last one).
  */
-function measured(samples: readonly Sample[], load: Case): number[] {
-  if (load.phase !== 'steady') return samples.map((s) => s.latency);
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const { sentAt, session } of samples) {
-    first.set(session, Math.min(first.get(session) ?? Infinity, sentAt));
-    last.set(session, Math.max(last.get(session) ?? -Infinity, sentAt));
-  }
-  const from = Math.max(...first.values());
-  const to = Math.min(...last.values());
-  return samples.filter((s) => s.sentAt >= from && s.sentAt <= to).map((s) => s.latency);
+function measured(samples: SampleLog, load: Case): number[] {
+  if (load.phase !== 'steady') return samples.latencies();
+  const { from, to } = samples.allSendingWindow();
+  return samples.latencies(from, to);
 }
+
+/** Room for every message of a case, so recording never grows the columns mid-run. */
+const capacityFor = (load: Case) => load.sessions * (WORDS + 16) * turnsOf(load);
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const WARM_UP = '[[fake:text text="ready"]] warm up';
@@ -136,7 +126,7 @@ async function chooseSimulator(): Promise<Simulator> {
 }
 
 interface PathRun {
-  samples: Sample[];
+  samples: SampleLog;
   seconds: number;
   /** CPU and wake-ups per process group while the measured turn streamed. */
   cpu: CpuSpent;
@@ -164,7 +154,7 @@ async function throughSystem(
   const ids = await Promise.all(
     clients.map((c) => c.callTool('session_start', { prompt: WARM_UP, wait: true })),
   );
-  const samples: Sample[] = [];
+  const samples = new SampleLog(capacityFor(load));
   const cpuBefore = cpuSnapshot(cpuGroups);
   const started = Date.now();
   await Promise.all(
@@ -177,8 +167,7 @@ async function throughSystem(
           (notification) => {
             const received = nowMs();
             const sentAt = stampIn(notification);
-            if (sentAt !== undefined)
-              samples.push({ sentAt, latency: received - sentAt, session: i });
+            if (sentAt !== undefined) samples.push(sentAt, received - sentAt, i);
           },
         );
       }
@@ -221,20 +210,19 @@ async function direct(
     p.child.stdin.write(
       `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
     );
-  const untilResult = async (p: (typeof procs)[number], session: number, samples?: Sample[]) => {
+  const untilResult = async (p: (typeof procs)[number], session: number, samples?: SampleLog) => {
     for (;;) {
       const next = await p.lines.next();
       const received = nowMs();
       if (next.done) throw new Error('simulator exited early');
       if (next.value.kind !== 'message') continue;
       const sentAt = stampOf({ data: next.value.message });
-      if (samples && sentAt !== undefined)
-        samples.push({ sentAt, latency: received - sentAt, session });
+      if (samples && sentAt !== undefined) samples.push(sentAt, received - sentAt, session);
       if (next.value.message.type === 'result') return;
     }
   };
   await Promise.all(procs.map((p, i) => (send(p, WARM_UP), untilResult(p, i))));
-  const samples: Sample[] = [];
+  const samples = new SampleLog(capacityFor(load));
   const cpuBefore = cpuSnapshot([...cpuGroups, simulators]);
   const started = Date.now();
   await Promise.all(
@@ -272,7 +260,7 @@ function stampOf(event: { data?: unknown }): number | undefined {
  * BENCH_STREAM_DUMP=<dir>: every sample of a case as JSON (`<sessions>@<rate>-<phase>.json`), for
  * looking at where in a turn, or when, the slow messages were.
  */
-function dumpSamples(load: Case, samples: Record<string, Sample[]>): void {
+function dumpSamples(load: Case, samples: Record<string, SampleLog>): void {
   const dir = process.env.BENCH_STREAM_DUMP;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
