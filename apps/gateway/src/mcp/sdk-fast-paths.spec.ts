@@ -33,7 +33,9 @@ describe('installSdkFastPaths', () => {
     expect(installSdkFastPaths()).toBe(true);
     for (const name of predicates) expect(byName(name)).not.toBe(originals[name]);
     const parse = jest.spyOn(sdkTypes.JSONRPCResultResponseSchema, 'safeParse');
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+    });
     await transport.send({ jsonrpc: '2.0', method: 'notifications/message', params: {} });
     expect(parse).not.toHaveBeenCalled();
     // A response still gets the SDK's own check (and, with no request to answer, its error).
