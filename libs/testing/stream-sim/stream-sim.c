@@ -1380,12 +1380,17 @@ static void ev_end(Buf *b, Turn *t) {
   put_id(b, "msg_fake_", t->msg);
 }
 
-static void build_message_start(Buf *b, Turn *t, long long ttft_ms) {
-  ev_begin(b);
-  BS(b, "{\"type\":\"message_start\",\"message\":{\"id\":");
+/* The head every assistant message shares, after its "id" key: id, type, role, model. */
+static void message_head(Buf *b, Turn *t) {
   put_id(b, "msg_fake_", t->msg);
   BS(b, ",\"type\":\"message\",\"role\":\"assistant\"");
   j_kstr(b, "model", G.model);
+}
+
+static void build_message_start(Buf *b, Turn *t, long long ttft_ms) {
+  ev_begin(b);
+  BS(b, "{\"type\":\"message_start\",\"message\":{\"id\":");
+  message_head(b, t);
   BS(b, ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":");
   b_s(b, START_USAGE_JSON);
   BS(b, "}}");
@@ -1460,9 +1465,7 @@ static void put_line_envelope(Buf *b) {
 static void build_assistant(Buf *b, Turn *t, const char *text, size_t n, int aborted) {
   b_reset(b);
   BS(b, "{\"type\":\"assistant\",\"message\":{\"id\":");
-  put_id(b, "msg_fake_", t->msg);
-  BS(b, ",\"type\":\"message\",\"role\":\"assistant\"");
-  j_kstr(b, "model", G.model);
+  message_head(b, t);
   BS(b, ",\"content\":[");
   text_block(b, text, n);
   BS(b, "],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":");
@@ -1706,9 +1709,7 @@ static void rec_assistant(Turn *t, const char *text, size_t n, int index) {
   b_reset(b);
   rec_parent(b);
   BS(b, ",\"message\":{\"id\":");
-  put_id(b, "msg_fake_", t->msg);
-  BS(b, ",\"type\":\"message\",\"role\":\"assistant\"");
-  j_kstr(b, "model", G.model);
+  message_head(b, t);
   BS(b, ",\"content\":[");
   text_block(b, text, n);
   BS(b, "],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,"
