@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    // The CLI simulator is plain CommonJS so it starts fast with no compile step.
+    // Plain CommonJS scripts (e.g. the spawn broker's child) start fast with no compile step.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

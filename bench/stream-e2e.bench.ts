@@ -1,20 +1,19 @@
 /**
- * Streaming through the whole system: from the moment the CLI (simulator, stamping each line)
- * writes a line to the moment the MCP client receives it as a progress notification, via
- * worker → Redis stream → gateway relay → MCP. Baseline in the same run: the same simulator
- * read directly by this process with the same parser (no queue, no Redis, no MCP).
+ * Streaming through the whole system: from the moment the CLI writes a line to the moment the
+ * MCP client receives it as a progress notification, via worker → Redis stream → gateway relay →
+ * MCP. Baseline in the same run: the same CLI processes read directly by this process with the
+ * same parser (no queue, no Redis, no MCP).
  * Alone: npm run bench -- stream
  *
- * The simulator playing the CLI: BENCH_STREAM_SIM=c (default) is the C stream-sim
- * (libs/testing/stream-sim), which costs far less CPU per line than Node's fake-claude, so the
- * load generator does not starve the system it measures on a small machine; when it cannot be
- * built (no `cc`), the run falls back to fake-claude and says so in the notes.
- * BENCH_STREAM_SIM=node forces fake-claude.cjs.
+ * The CLI is the stand-in (libs/testing/cli-standin, C, built with `cc` on first use): it
+ * replays the real CLI's recorded `long_text` turn (~100 text deltas) at the case's pace and
+ * stamps each line just before writing it. Its own work is a few µs per line (a paced line costs
+ * about one process wake-up), so the load generator does not starve the system it measures.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildCliArgs, parseJsonl } from '@app/claude';
 import { startEmbeddedRedis } from '@app/redis';
 import { nowMs, summarizeLatency, type LatencySummary } from './latency';
@@ -27,12 +26,11 @@ import {
   type CpuGroup,
   type CpuSpent,
 } from './stream-cpu';
-import { buildStreamSim } from '../libs/testing/stream-sim/build';
+import { buildCliStandin } from '../libs/testing/cli-standin/build';
 import type { BenchReport } from './report';
 import { SampleLog } from './sample-log';
 import { freePort, startService, type ServiceProcess } from './system-processes';
 
-const NODE_SIMULATOR = resolve(__dirname, '../libs/testing/fake-claude/fake-claude.cjs');
 const KEY = 'bench-key-0123456789abcdef';
 /**
  * Sessions streaming at once, the pace of each, and their phase. 20 lines/s is a model streaming
@@ -60,7 +58,7 @@ const CASES = (
   });
 type Case = (typeof CASES)[number];
 
-/** Text deltas per turn: with the rate, how long a turn streams. */
+/** Text deltas per turn of the `long_text` recording: with the rate, how long a turn streams. */
 const WORDS = 100;
 
 /** When session i starts its first measured turn, in ms after the first session. */
@@ -86,44 +84,10 @@ function measured(samples: SampleLog, load: Case): number[] {
 const capacityFor = (load: Case) => load.sessions * (WORDS + 16) * turnsOf(load);
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const WARM_UP = '[[fake:text text="ready"]] warm up';
+const WARM_UP = '[[standin recording=text]] warm up';
+/** The stand-in's directive: the recorded 100-delta turn, one line every 1000/rate ms. */
 const promptAt = (rate: number) =>
-  `[[fake:slow delay_ms=${Math.round(1000 / rate)} text="${Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ')}"]] go`;
-
-interface Simulator {
-  bin: string;
-  /** Names it in the report notes. */
-  label: string;
-  note: string;
-}
-
-/** BENCH_STREAM_SIM=c|node; the default `c` falls back to node when the C build fails. */
-async function chooseSimulator(): Promise<Simulator> {
-  const wanted = process.env.BENCH_STREAM_SIM;
-  const node = (note: string): Simulator => ({
-    bin: NODE_SIMULATOR,
-    label: 'fake-claude.cjs',
-    note,
-  });
-  if (wanted === 'node')
-    return node('simulator: fake-claude.cjs (Node), chosen by BENCH_STREAM_SIM=node');
-  if (wanted !== undefined && wanted !== 'c')
-    throw new Error(`BENCH_STREAM_SIM must be "c" or "node", not "${wanted}"`);
-  try {
-    const bin = await buildStreamSim();
-    return {
-      bin,
-      label: 'stream-sim',
-      note: 'simulator: stream-sim (C, libs/testing/stream-sim; BENCH_STREAM_SIM=node for fake-claude.cjs)',
-    };
-  } catch (error) {
-    if (wanted === 'c') throw error;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return node(
-      `simulator: fake-claude.cjs (Node) — FALLBACK, the C stream-sim did not build: ${reason}`,
-    );
-  }
-}
+  `[[standin recording=long_text pace_ms=${Math.round(1000 / rate)}]] go`;
 
 interface PathRun {
   samples: SampleLog;
@@ -182,9 +146,9 @@ async function throughSystem(
   return { samples, seconds, cpu };
 }
 
-/** N simulators read directly, with the same warm-up turn: the floor any relay adds to. */
+/** N stand-in processes read directly, with the same warm-up turn: the floor any relay adds to. */
 async function direct(
-  simulator: string,
+  standin: string,
   load: Case,
   dir: string,
   cpuGroups: readonly CpuGroup[],
@@ -193,19 +157,19 @@ async function direct(
   const prompt = promptAt(load.rate);
   const procs = Array.from({ length: sessions }, (_, i) => {
     const home = join(dir, `direct-${sessions}-${i}`);
-    const child = spawn(simulator, buildCliArgs({ includePartialMessages: true }), {
+    const child = spawn(standin, buildCliArgs({ includePartialMessages: true }), {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: home,
         CLAUDE_CONFIG_DIR: home,
-        FAKE_CLAUDE_STAMP: '1',
+        CLI_STANDIN_STAMP: '1',
       },
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     return { child, lines: parseJsonl(child.stdout)[Symbol.asyncIterator]() };
   });
-  const simulators = { name: 'simulators', pids: () => procs.map((p) => p.child.pid ?? 0) };
+  const standins = { name: 'cli-standin', pids: () => procs.map((p) => p.child.pid ?? 0) };
   const send = (p: (typeof procs)[number], text: string) =>
     p.child.stdin.write(
       `${JSON.stringify({ type: 'user', message: { role: 'user', content: text } })}\n`,
@@ -214,7 +178,7 @@ async function direct(
     for (;;) {
       const next = await p.lines.next();
       const received = nowMs();
-      if (next.done) throw new Error('simulator exited early');
+      if (next.done) throw new Error('CLI stand-in exited early');
       if (next.value.kind !== 'message') continue;
       const sentAt = stampOf({ data: next.value.message });
       if (samples && sentAt !== undefined) samples.push(sentAt, received - sentAt, session);
@@ -223,7 +187,7 @@ async function direct(
   };
   await Promise.all(procs.map((p, i) => (send(p, WARM_UP), untilResult(p, i))));
   const samples = new SampleLog(capacityFor(load));
-  const cpuBefore = cpuSnapshot([...cpuGroups, simulators]);
+  const cpuBefore = cpuSnapshot([...cpuGroups, standins]);
   const started = Date.now();
   await Promise.all(
     procs.map(async (p, i) => {
@@ -235,25 +199,25 @@ async function direct(
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  const cpu = cpuSpent(cpuBefore, cpuSnapshot([...cpuGroups, simulators]));
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot([...cpuGroups, standins]));
   for (const p of procs) p.child.stdin.end();
   return { samples, seconds, cpu };
 }
 
 /**
- * The simulator's stamp in a progress notification's text: its message is the event as JSON
- * inside a JSON string, so the stamp reads `fake_sent_at\":<ms>`. A regex instead of two
+ * The stand-in's stamp in a progress notification's text: its message is the event as JSON
+ * inside a JSON string, so the stamp reads `standin_sent_at\":<ms>`. A regex instead of two
  * JSON.parse calls per message keeps the load client's CPU off the measured system.
  */
 function stampIn(notification: string): number | undefined {
   const match = STAMP.exec(notification);
   return match ? Number(match[1]) : undefined;
 }
-const STAMP = /"fake_sent_at\\?":(\d+(?:\.\d+)?)/;
+const STAMP = /"standin_sent_at\\?":(\d+(?:\.\d+)?)/;
 
 function stampOf(event: { data?: unknown }): number | undefined {
-  const data = event.data as { fake_sent_at?: unknown } | undefined;
-  return typeof data?.fake_sent_at === 'number' ? data.fake_sent_at : undefined;
+  const data = event.data as { standin_sent_at?: unknown } | undefined;
+  return typeof data?.standin_sent_at === 'number' ? data.standin_sent_at : undefined;
 }
 
 /**
@@ -270,13 +234,13 @@ function dumpSamples(load: Case, run: number, samples: Record<string, SampleLog>
 
 const r = (n: number, d = 2) => Number(n.toFixed(d));
 
-/** Gateway, worker, the worker's CLI simulators and Redis: where a case's CPU goes. */
+/** Gateway, worker, the worker's CLI stand-ins and Redis: where a case's CPU goes. */
 function processGroups(gateway: ServiceProcess, worker: ServiceProcess): CpuGroup[] {
   const redis = childNamed(process.pid, 'redis-server');
   return [
     { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
     { name: 'worker', pids: () => [worker.child.pid ?? 0] },
-    { name: 'simulators', pids: () => descendantsOf(worker.child.pid ?? 0) },
+    { name: 'cli-standin', pids: () => descendantsOf(worker.child.pid ?? 0) },
     { name: 'redis', pids: () => (redis ? [redis] : []) },
   ];
 }
@@ -339,7 +303,7 @@ function row(load: Case, path: string, p: Pooled, extra: Record<string, string |
 }
 
 export async function run(): Promise<BenchReport> {
-  const simulator = await chooseSimulator();
+  const standin = await buildCliStandin();
   const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
   const redis = await startEmbeddedRedis(dir);
   const port = await freePort();
@@ -354,12 +318,11 @@ export async function run(): Promise<BenchReport> {
         ...common,
         WORKER_HEALTH_PORT: String(await freePort()),
         WORKER_CONCURRENCY: '128',
-        CLAUDE_BIN: simulator.bin,
-        // fake-claude is a node script and the sandbox has no node inside; both simulators run
-        // unsandboxed so that their figures compare.
+        CLAUDE_BIN: standin,
+        // Unsandboxed, as the direct baseline runs (the sandbox adds no per-line cost).
         SANDBOX: 'none',
-        FAKE_CLAUDE_STAMP: '1',
-        CLAUDE_ENV_PASSTHROUGH: 'FAKE_CLAUDE_STAMP',
+        CLI_STANDIN_STAMP: '1',
+        CLAUDE_ENV_PASSTHROUGH: 'CLI_STANDIN_STAMP',
       },
       'worker ready',
     );
@@ -376,7 +339,7 @@ export async function run(): Promise<BenchReport> {
       const base: PathRun[] = [];
       const sys: PathRun[] = [];
       for (let run = 1; run <= RUNS; run++) {
-        const baseRun = await direct(simulator.bin, load, dir, cpuGroups);
+        const baseRun = await direct(standin, load, dir, cpuGroups);
         const sysRun = await throughSystem(url, load, cpuGroups);
         base.push(baseRun);
         sys.push(sysRun);
@@ -396,10 +359,9 @@ export async function run(): Promise<BenchReport> {
       name: 'stream: CLI line → MCP client (latency per message)',
       rows,
       notes: [
-        simulator.note,
-        `${WORDS} text deltas per turn per session (${simulator.label}, --include-partial-messages); load client: bench/raw-mcp-client.ts`,
+        `CLI: the stand-in (libs/testing/cli-standin) replaying the real CLI's recorded long_text turn, ${WORDS} text deltas per turn per session (--include-partial-messages); load client: bench/raw-mcp-client.ts`,
         `each case ran ${RUNS}× (BENCH_STREAM_RUNS), direct and system alternating; p50/p99/max over the pooled messages, "p99 per run" each run's own`,
-        `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (simulator processes not included)`,
+        `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (CLI stand-in processes not included)`,
       ],
     };
   } finally {
