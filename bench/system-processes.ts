@@ -35,18 +35,33 @@ export function rssMiB(pid: number): number {
 }
 
 /**
- * Node flags of the production start scripts (package.json `start:gateway`, `start:worker`:
- * everything between `node` and `-r`), so the bench runs the services as deployed.
+ * Node flags of the production start script of `entry` (package.json `start:gateway`,
+ * `start:worker`: `node <flags> dist/<entry as .js>`), so the bench runs the services with the
+ * flags they are deployed with (from source, through @swc-node/register). A `-r <module>`
+ * there is not a flag of the service's and is left out.
  */
-function productionNodeFlags(entry: string): string[] {
-  const scripts = (
+export function productionNodeFlags(entry: string, scripts = packageScripts()): string[] {
+  const compiled = `dist/${entry.replace(/\.ts$/, '.js')}`;
+  for (const script of Object.values(scripts)) {
+    const words = script.split(' ').filter(Boolean);
+    const last = words.at(-1)?.replace(/^\.\//, '');
+    if (words[0] !== 'node' || (last !== compiled && last !== entry)) continue;
+    const flags: string[] = [];
+    for (let i = 1; i < words.length - 1; i++) {
+      if (words[i] === '-r' || words[i] === '--require') i++;
+      else if (words[i].startsWith('-')) flags.push(words[i]);
+    }
+    return flags;
+  }
+  return [];
+}
+
+function packageScripts(): Record<string, string> {
+  return (
     JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     }
   ).scripts;
-  const script = Object.values(scripts).find((s) => s.endsWith(` ${entry}`));
-  const flags = /^node((?: --[^ ]+)*) -r /.exec(script ?? '')?.[1] ?? '';
-  return flags.split(' ').filter(Boolean);
 }
 
 /** Starts `entry` (relative to the repo) and resolves once `readyText` appears in its log. */

@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { ClaudeBinaryNotFound } from './errors';
 
 export interface BinaryLookup {
@@ -7,11 +7,19 @@ export interface BinaryLookup {
   explicit?: string;
   /** PATH to search. */
   path?: string;
-  /** Folders whose node_modules/.bin is searched last (default: cwd and the repository root). */
+  /**
+   * Folders whose node_modules/.bin is searched last (default: cwd, then every folder above this
+   * file, as Node resolves modules: the repository root from source and from dist/ alike).
+   */
   roots?: string[];
 }
 
-const REPO_ROOT = resolve(__dirname, '../../..');
+function ancestors(dir: string): string[] {
+  const out = [dir];
+  while (dirname(out[out.length - 1]) !== out[out.length - 1])
+    out.push(dirname(out[out.length - 1]));
+  return out;
+}
 
 /** Finds the claude CLI: CLAUDE_BIN, then PATH, then node_modules/.bin. */
 export function discoverClaudeBinary(lookup: BinaryLookup = {}): string {
@@ -22,7 +30,7 @@ export function discoverClaudeBinary(lookup: BinaryLookup = {}): string {
           .split(delimiter)
           .filter(Boolean)
           .map((dir) => join(dir, 'claude')),
-        ...unique(lookup.roots ?? [process.cwd(), REPO_ROOT]).map((root) =>
+        ...unique(lookup.roots ?? [process.cwd(), ...ancestors(__dirname)]).map((root) =>
           join(root, 'node_modules', '.bin', 'claude'),
         ),
       ];

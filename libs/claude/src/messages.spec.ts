@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import * as M from './messages';
 import { compilePredicate } from './parser/schema-predicate';
-import { readCliFixtures } from './parser/test-support';
+import { readCliFixtures } from './parser/spec/test-support';
 
 const SCHEMAS = {
   system: M.SystemMessageSchema,

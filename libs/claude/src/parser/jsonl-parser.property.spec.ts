@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ParsedLine } from '../jsonl-parser';
-import { parseChunks, readCliFixtures, splitAt } from './test-support';
+import { parseChunks, readCliFixtures, splitAt } from './spec/test-support';
 
 const messagesOf = (lines: ParsedLine[]): unknown[] =>
   lines.flatMap((l) => (l.kind === 'message' ? [l.message] : []));

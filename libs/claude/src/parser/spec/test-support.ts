@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJsonl, type JsonlParserOptions, type ParsedLine } from '../jsonl-parser';
+import { parseJsonl, type JsonlParserOptions, type ParsedLine } from '../../jsonl-parser';
 
 /** Recorded real-CLI output (stdout captures and session transcripts), see test/fixtures/cli. */
-export const CLI_FIXTURE_DIR = join(__dirname, '../../../../test/fixtures/cli');
+export const CLI_FIXTURE_DIR = join(__dirname, '../../../../../test/fixtures/cli');
 
 export function readCliFixtures(): Array<{ name: string; bytes: Buffer }> {
   let names: string[] = [];
