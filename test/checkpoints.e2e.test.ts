@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { discoverClaudeBinary } from '@app/claude';
+import { eventually } from '@app/testing/eventually';
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
 import { startTestRedis, startTestS3, type TestRedis, type TestS3 } from '@app/testing/services';
 import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
@@ -51,13 +52,14 @@ interface Turn {
 }
 
 async function waitForStatus(client: Client, sessionId: string, status: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (
-    (await callTool<{ status: string }>(client, 'session_status', { sessionId })).status !== status
-  ) {
-    if (Date.now() > deadline) throw new Error(`session never became ${status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last = '';
+  await eventually(
+    () => `session status ${status} (last: ${last})`,
+    async () =>
+      (last = (await callTool<{ status: string }>(client, 'session_status', { sessionId }))
+        .status) === status,
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
 }
 
 /** Stops every worker but a new one with its own DATA_DIR, so the next turn can only run there. */

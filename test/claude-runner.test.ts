@@ -21,6 +21,8 @@ let stub: MessagesStub;
 let dirs: SessionDirs;
 let env: Record<string, string>;
 const running: DrivenProcess[] = [];
+/** Removed after every process of the test has exited: a running CLI still writes into them. */
+const cleanup: SessionDirs[] = [];
 
 beforeAll(async () => {
   stub = await startMessagesStub();
@@ -30,7 +32,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   stub.reset();
-  dirs = makeSessionDirs();
+  dirs = sessionDirs();
   env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     ANTHROPIC_API_KEY: 'test-key',
@@ -41,8 +43,14 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.process.terminate(1000)));
-  dirs.remove();
+  for (const d of cleanup.splice(0)) d.remove();
 });
+
+function sessionDirs(prefix?: string): SessionDirs {
+  const d = makeSessionDirs(prefix);
+  cleanup.push(d);
+  return d;
+}
 
 async function start(flags = {}, target = dirs, extra = {}): Promise<DrivenProcess> {
   const p = await DrivenProcess.start(binary, target, env, flags, extra);
@@ -123,28 +131,24 @@ describe('ClaudeProcess with the real CLI', () => {
     first.process.closeInput();
     await first.process.exited;
 
-    const other = makeSessionDirs('rt2-');
-    try {
-      const from = transcriptPath(dirs.configDir, dirs.workspaceDir, sessionId);
-      const to = transcriptPath(other.configDir, other.workspaceDir, sessionId);
-      expect(existsSync(from)).toBe(true);
-      mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(from, to);
-      dirs.remove();
+    const other = sessionDirs('rt2-');
+    const from = transcriptPath(dirs.configDir, dirs.workspaceDir, sessionId);
+    const to = transcriptPath(other.configDir, other.workspaceDir, sessionId);
+    expect(existsSync(from)).toBe(true);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    dirs.remove(); // its process has exited
 
-      stub.enqueue({ text: 'It was PLUM.' });
-      const resumed = await start({ resume: sessionId }, other);
-      await resumed.turn('What was the word?');
-      const last = stub.conversationRequests().at(-1);
-      const history = JSON.stringify(last?.messages);
-      expect(history).toContain('Remember a word.');
-      expect(history).toContain('The secret word is PLUM.');
-      expect(history).toContain('What was the word?');
-      expect(sessionIdOf(resumed)).toBe(sessionId);
-      expect(readFileSync(to, 'utf8')).toContain('It was PLUM.');
-    } finally {
-      other.remove();
-    }
+    stub.enqueue({ text: 'It was PLUM.' });
+    const resumed = await start({ resume: sessionId }, other);
+    await resumed.turn('What was the word?');
+    const last = stub.conversationRequests().at(-1);
+    const history = JSON.stringify(last?.messages);
+    expect(history).toContain('Remember a word.');
+    expect(history).toContain('The secret word is PLUM.');
+    expect(history).toContain('What was the word?');
+    expect(sessionIdOf(resumed)).toBe(sessionId);
+    expect(readFileSync(to, 'utf8')).toContain('It was PLUM.');
   });
 
   it('reports a missing transcript as an error result and a failed exit', async () => {

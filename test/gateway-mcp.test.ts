@@ -1,12 +1,12 @@
 /**
  * The gateway's MCP HTTP layer over real HTTP with the SDK's own Client, real Redis, and two
- * gateway replicas sharing it. The tools are fakes (apps/gateway/src/mcp/testing.ts).
+ * gateway replicas sharing it. The tools are fakes (test/support/mcp-test-gateway.ts).
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { useTestRedis } from '@app/testing/services';
-import { fakeToolset, startTestGateway, type TestGateway } from '../apps/gateway/src/mcp/testing';
+import { fakeToolset, startTestGateway, type TestGateway } from './support/mcp-test-gateway';
 import {
   connectClient,
   cutAfterProgress,
@@ -17,7 +17,7 @@ import {
   textOf,
   withTimeout,
   type Connected,
-} from '../apps/gateway/src/mcp/testing-client';
+} from './support/mcp-test-client';
 
 const ACME_KEY = 'acme-key-0123456789abcdef';
 const GLOBEX_KEY = 'globex-key-0123456789abcdef';
@@ -96,7 +96,7 @@ describe('gateway MCP over HTTP, two replicas, API keys', () => {
     );
   });
 
-  it('turns a thrown ToolError into a tool error with its message and no stack', async () => {
+  it('turns a thrown ClientError into a tool error with its message and no stack', async () => {
     const { client } = await acme(a.url);
     const result = (await client.callTool({ name: 'fail', arguments: {} })) as CallToolResult;
     expect(result.isError).toBe(true);

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { objectKey } from '@app/checkpoint';
+import { eventually } from '@app/testing/eventually';
 import type { MessagesStub } from '@app/testing/messages-stub';
 import {
   callTool,
@@ -50,9 +51,10 @@ it('sweeps unreferenced objects past the grace period, keeps young ones and ever
   const old = orphan('a'.repeat(64), 3_600_000);
   const young = orphan('b'.repeat(64), 0);
 
-  const deadline = Date.now() + 20_000;
-  while (existsSync(old) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  expect(existsSync(old)).toBe(false);
+  await eventually('the scheduled GC to sweep the old orphan', () => !existsSync(old), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
   expect(existsSync(young)).toBe(true);
 
   const forked = await callTool<{ status: string; result: { result: string } }>(

@@ -1,5 +1,6 @@
 /** An idle session's CLI process ends after SESSION_IDLE_MS; its next message resumes it. */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { eventually } from '@app/testing/eventually';
 import type { MessagesStub } from '@app/testing/messages-stub';
 import { LiveSessionRegistry } from '../apps/worker/src/runtime/live-session-registry';
 import {
@@ -34,13 +35,14 @@ it('hibernates an idle session and resumes it with its history on the next messa
   });
   const registry = system.worker.get(LiveSessionRegistry);
   expect(registry.get(sessionId)).toBeDefined();
-  const deadline = Date.now() + 15_000;
   let status = '';
-  while (status !== 'hibernated' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = (await callTool<{ status: string }>(client, 'session_status', { sessionId })).status;
-  }
-  expect(status).toBe('hibernated');
+  await eventually(
+    () => `the session to hibernate (status: ${status})`,
+    async () =>
+      (status = (await callTool<{ status: string }>(client, 'session_status', { sessionId }))
+        .status) === 'hibernated',
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   expect(registry.get(sessionId)).toBeUndefined();
 
   const sent = await callTool<{ status: string; result: { result: string } }>(

@@ -3,6 +3,7 @@
  * worker → the real claude CLI against the Messages API stub → Redis stream → relay.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { eventually } from '@app/testing/eventually';
 import type { MessagesStub } from '@app/testing/messages-stub';
 import { LiveSessionRegistry } from '../apps/worker/src/runtime/live-session-registry';
 import {
@@ -159,10 +160,10 @@ describe('sessions over MCP', () => {
   it('interrupts a running turn and keeps the session for the next message', async () => {
     stub.enqueue({ text: 'word '.repeat(300), tokenDelayMs: 30 }, { text: 'after the interrupt' });
     const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'talk a lot' });
-    await waitFor(async () => (await status(sessionId)) === 'running');
+    await statusBecomes(sessionId, 'running');
     await stub.waitForConversationRequests(1);
     await callTool(acme, 'session_interrupt', { sessionId });
-    await waitFor(async () => (await status(sessionId)) === 'idle');
+    await statusBecomes(sessionId, 'idle');
     const sent = await callTool<{ result: { result: string } }>(acme, 'session_send', {
       sessionId,
       message: 'go on',
@@ -183,7 +184,7 @@ describe('sessions over MCP', () => {
     expect(await callTool(acme, 'session_terminate', { sessionId })).toEqual({
       status: 'terminated',
     });
-    await waitFor(async () => registry.get(sessionId) === undefined);
+    await eventually('the worker to let go of the session', () => !registry.get(sessionId), 20_000);
     await expect(callTool(acme, 'session_send', { sessionId, message: 'more' })).rejects.toThrow(
       /terminated/,
     );
@@ -230,13 +231,15 @@ describe('sessions over MCP', () => {
     stub.enqueue({ text: 'slow '.repeat(500), tokenDelayMs: 20 });
     const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'crash soon' });
     const registry = system.worker.get(LiveSessionRegistry);
-    await waitFor(
+    await eventually(
+      'the session to run its CLI',
       async () =>
         (registry.get(sessionId)?.process.pid ?? 0) > 0 && (await status(sessionId)) === 'running',
+      20_000,
     );
     await stub.waitForConversationRequests(1);
     process.kill(registry.get(sessionId)?.process.pid ?? 0, 'SIGKILL');
-    await waitFor(async () => (await status(sessionId)) === 'failed');
+    await statusBecomes(sessionId, 'failed');
     const events = await allEvents(acme, sessionId);
     const error = events.find((e) => e.kind === 'error');
     expect(error?.data).toMatchObject({ code: 'cli_failed', signal: 'SIGKILL' });
@@ -250,10 +253,11 @@ async function status(sessionId: string): Promise<string> {
   return (await callTool<{ status: string }>(acme, 'session_status', { sessionId })).status;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+async function statusBecomes(sessionId: string, wanted: string): Promise<void> {
+  let last = '';
+  await eventually(
+    () => `session status ${wanted} (last: ${last})`,
+    async () => (last = await status(sessionId)) === wanted,
+    { timeoutMs: 20_000, intervalMs: 50 },
+  );
 }

@@ -11,7 +11,11 @@ import {
   type ResultMessage,
 } from '@app/claude';
 
-/** Short private directories per test: a workspace, a config dir and a HOME. */
+/**
+ * Short private directories per test: a workspace, a config dir and a HOME. remove() only once
+ * every process using them has exited (terminate, then remove): a CLI still running writes into
+ * them while they are deleted (ENOTEMPTY).
+ */
 export interface SessionDirs {
   root: string;
   workspaceDir: string;
@@ -36,6 +40,8 @@ export class DrivenProcess {
   readonly lines: ParsedLine[] = [];
   private waiters: Array<() => void> = [];
   private readonly pump: Promise<void>;
+  /** stdout has ended (the process exited) and every line has been read. */
+  private pumped = false;
 
   constructor(readonly process: ClaudeProcess) {
     this.pump = (async () => {
@@ -43,8 +49,10 @@ export class DrivenProcess {
         this.lines.push(line);
         this.wake();
       }
+    })().finally(() => {
+      this.pumped = true;
       this.wake();
-    })();
+    });
   }
 
   static async start(
@@ -81,17 +89,19 @@ export class DrivenProcess {
     return this.results()[before];
   }
 
+  /** Re-checks `predicate` after every line; fails once the output ended or at the deadline. */
   async until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out; lines so far: ${this.describe()}`);
-      if (!this.process.running && (await this.settled())) {
-        if (predicate()) return;
-        throw new Error(`process exited first; lines: ${this.describe()}`);
-      }
+      if (this.pumped) throw new Error(`process exited first; lines: ${this.describe()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; lines so far: ${this.describe()}`);
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -99,11 +109,6 @@ export class DrivenProcess {
   /** Waits until the reader has drained stdout after exit. */
   async drained(): Promise<void> {
     await this.pump;
-  }
-
-  private async settled(): Promise<boolean> {
-    await Promise.race([this.pump, new Promise((r) => setTimeout(r, 200))]);
-    return true;
   }
 
   private wake(): void {

@@ -1,6 +1,6 @@
 /*
  * Client side of the MCP HTTP tests: the SDK's Client plus raw requests for what the Client never
- * sends (bad keys, foreign Host headers, oversize or broken bodies). Not imported by production code.
+ * sends (bad keys, foreign Host headers, oversize or broken bodies).
  */
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';

@@ -1,14 +1,15 @@
 /*
  * Test support for the MCP HTTP layer: a real gateway on a free port, and a tiny toolset whose
- * behaviour (progress, abort) tests can observe. Not imported by production code.
+ * behaviour (progress, abort) tests can observe.
  */
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { z } from 'zod';
 import { loadConfig } from '@app/config';
+import { InvalidRequest } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
-import { startGateway } from '../main';
-import { defineTool, ToolError, type ToolDefinition } from './toolset';
+import { startGateway } from '../../apps/gateway/src/main';
+import { defineTool, type ToolDefinition } from '../../apps/gateway/src/mcp';
 
 export interface TestGatewayOptions {
   /** Unset: a gateway without Redis, whose /mcp answers 503. */
@@ -80,7 +81,7 @@ export class FakeToolProbe {
 
 /**
  * `echo` (returns its text and the caller's tenant), `slow` (reports `steps` progress messages
- * `delayMs` apart, stops when aborted), `fail` (throws a ToolError), `lookup` (a contract-style
+ * `delayMs` apart, stops when aborted), `fail` (throws a ClientError), `lookup` (a contract-style
  * id argument, for validation messages).
  */
 export function fakeToolset(probe = new FakeToolProbe()): {
@@ -106,7 +107,7 @@ export function fakeToolset(probe = new FakeToolProbe()): {
       for (let step = 1; step <= steps; step++) {
         await sleep(delayMs, ctx.signal).catch((reason: unknown) => {
           probe.recordAbort(reason);
-          throw new ToolError('slow was cancelled');
+          throw new InvalidRequest('slow was cancelled');
         });
         await ctx.progress?.(`step ${step} of ${steps}`);
       }
@@ -115,10 +116,10 @@ export function fakeToolset(probe = new FakeToolProbe()): {
   });
   const fail = defineTool({
     name: 'fail',
-    description: 'Always fails with a ToolError.',
+    description: 'Always fails with a ClientError (the caller’s mistake).',
     input: z.object({}).strict(),
     handler: async () => {
-      throw new ToolError('session 00000000-0000-4000-8000-000000000000 not found');
+      throw new InvalidRequest('session 00000000-0000-4000-8000-000000000000 not found');
     },
   });
   const lookup = defineTool({

@@ -59,6 +59,7 @@ function configFor(options: SystemOptions, dataDir: string, extra: Record<string
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sys-'));
+  const dirs = [dataDir];
   const config = configFor(options, dataDir);
   const workers = [await startWorker(config)];
   const gateways: INestApplication[] = [];
@@ -81,14 +82,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     addGateway,
     addWorker: async (env = {}) => {
       const dir = mkdtempSync(join(tmpdir(), 'sysw-'));
+      dirs.push(dir);
       const app = await startWorker(configFor(options, dir, env));
       workers.push(app);
       return app;
     },
     close: async () => {
       await Promise.allSettled(gateways.map((g) => g.close()));
+      // A closed worker has hibernated its sessions: no CLI writes into the data dirs any more.
       await Promise.allSettled(workers.map((w) => w.close()));
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,16 @@
 import { PassThrough } from 'node:stream';
 import { OutputWatchdog } from './output-watchdog';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('OutputWatchdog', () => {
+  // Jest's clock drives the watchdog's timers and Date.now; streams keep their real ticks.
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+  const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+
   it('fires when a turn produces no output while the consumer waits', async () => {
     let fired = 0;
     const dog = new OutputWatchdog(50, () => fired++);
@@ -11,7 +18,9 @@ describe('OutputWatchdog', () => {
     const it = dog.track(source)[Symbol.asyncIterator]();
     const pending = it.next();
     dog.turnStarted();
-    await sleep(120);
+    await advance(49);
+    expect(fired).toBe(0);
+    await advance(1);
     expect(fired).toBe(1);
     source.end();
     await pending;
@@ -22,18 +31,18 @@ describe('OutputWatchdog', () => {
     const dog = new OutputWatchdog(50, () => fired++);
     const source = new PassThrough();
     const it = dog.track(source)[Symbol.asyncIterator]();
-    await sleep(100); // no turn in flight: idle session
+    await advance(100); // no turn in flight: idle session
     dog.turnStarted();
     source.write('x');
     await it.next(); // consumer takes a chunk, then is busy for a while
-    await sleep(120);
+    await advance(120);
     expect(fired).toBe(0);
     const next = it.next(); // waiting again: the clock starts now
-    await sleep(20);
+    await advance(45);
     source.write('y');
     await next;
     dog.turnEnded();
-    await sleep(80);
+    await advance(80);
     expect(fired).toBe(0);
     dog.stop();
     source.end();
@@ -49,7 +58,7 @@ describe('OutputWatchdog', () => {
     })();
     for (let i = 0; i < 8; i++) {
       source.write('chunk');
-      await sleep(25);
+      await advance(25);
     }
     source.end();
     await consume;

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
+import { eventually } from '@app/testing/eventually';
 import { EventRelay } from './event-relay';
 import { EventWriter } from './event-writer';
 import { SessionEventLog } from './session-event-log';
 import { oneTo, seqs, startFollower } from './spec/collect';
-import { eventually, newSessionId, useRedisFixture } from './spec/redis-fixture';
+import { newSessionId, useRedisFixture } from './spec/redis-fixture';
 
 const line = (n: number) => ({ turn: 1, kind: 'claude' as const, data: { n } });
 

@@ -1,8 +1,9 @@
 import { channels, keys, type SessionEvent } from '@app/contracts';
+import { eventually } from '@app/testing/eventually';
 import { decodeNotification } from './entry-decoder';
 import { InvalidEventCursorError, InvalidSessionEventError } from './errors';
 import { SessionEventLog } from './session-event-log';
-import { eventually, newSessionId, useRedisFixture } from './spec/redis-fixture';
+import { newSessionId, useRedisFixture } from './spec/redis-fixture';
 
 const claude = (n: number) => ({
   turn: 1,

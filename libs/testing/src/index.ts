@@ -1,2 +1,3 @@
+export * from './eventually';
 export * from './messages-stub';
 export * from './services';

@@ -36,11 +36,18 @@ describe('CancellationRelay', () => {
 
   it('leaves other calls alone: another session, or the same id as a string', async () => {
     const call = await here.track(SESSION, 8);
+    const marker = await here.track(SESSION, 80);
+    const markerAborted = new Promise((resolve) =>
+      marker.signal.addEventListener('abort', resolve),
+    );
     await there.cancel('6b1f9e4d-3c2a-4d7e-8f8b-9c0d1e2f3a4b', 8);
     await there.cancel(SESSION, '8');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // One channel, in order: once the cancellation sent after them arrived, so had they.
+    await there.cancel(SESSION, 80);
+    await markerAborted;
     expect(call.signal.aborted).toBe(false);
     call.release();
+    marker.release();
   });
 
   it('aborts a call whose cancellation arrived before it started', async () => {

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { eventually } from '@app/testing/eventually';
 import { useTestRedis } from '@app/testing/services';
 import { SseHistoryWriter } from './sse-history-writer';
 
@@ -32,7 +33,7 @@ describe('SseHistoryWriter', () => {
     writer.add(entry(key, 1), false);
     writer.add(entry(key, 2), false);
     expect(await stored(key)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually('the batch to be written', async () => (await stored(key)).length > 0);
     expect(await stored(key)).toEqual(['message 1', 'message 2']);
   });
 

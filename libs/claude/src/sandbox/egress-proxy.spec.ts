@@ -10,6 +10,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@app/testing/eventually';
 import { EgressPolicy } from './egress-policy';
 import { EgressProxy } from './egress-proxy';
 
@@ -171,16 +172,24 @@ describe('EgressProxy', () => {
   });
 
   it('survives a client that vanishes mid-tunnel, and close() cuts tunnels and removes the socket', async () => {
+    await eventually('the tunnels of earlier tests to close', () => echoSockets.size === 0);
     const gone = await raw(`CONNECT 127.0.0.1:${portOf(echo)} HTTP/1.1\r\n\r\n`, /\r\n\r\n/);
+    await eventually('the tunnel to reach the echo server', () => echoSockets.size === 1);
+    const [goneUpstream] = echoSockets;
     gone.socket.destroy();
+    await eventually(
+      "the proxy to close the vanished client's tunnel",
+      () => !echoSockets.has(goneUpstream),
+    );
     const open = await raw(`CONNECT 127.0.0.1:${portOf(echo)} HTTP/1.1\r\n\r\n`, /\r\n\r\n/);
-    await new Promise((r) => setTimeout(r, 50));
+    const echoed = once(open.socket, 'data');
+    open.socket.write('still there?');
+    expect(String((await echoed)[0])).toBe('still there?');
     expect(echoSockets.size).toBe(1);
     const cut = once(open.socket, 'close');
     await proxy.close();
     await cut;
     expect(existsSync(proxy.socketPath)).toBe(false);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(echoSockets.size).toBe(0);
+    await eventually('the echo server to see the tunnel closed', () => echoSockets.size === 0);
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { eventually } from '@app/testing/eventually';
 import { SpawnBroker, type BrokeredChild } from './spawn-broker';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
@@ -82,8 +83,7 @@ describe('SpawnBroker', () => {
     const pid = child.pid ?? 0;
     broker.close();
     expect(await exited(child)).toEqual([null, 'SIGKILL']);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(alive(pid)).toBe(false);
+    await eventually(`process ${pid} to be gone`, () => !alive(pid));
     // The next spawn starts a new broker.
     const next = await broker.spawn(request('/bin/echo', ['again']));
     expect(await output(next)).toBe('again\n');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { eventually } from '@app/testing/eventually';
 import { startTestRedis, type TestRedis, type TestRedisOptions } from '@app/testing/services';
 
 export interface RedisFixture {
@@ -50,17 +51,4 @@ export function useRedisFixture(options: TestRedisOptions): RedisFixture {
 
 export function newSessionId(): string {
   return `s-${randomUUID()}`;
-}
-
-/** Polls until check() holds; fails with `what` after timeoutMs. */
-export async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

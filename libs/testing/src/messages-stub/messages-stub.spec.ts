@@ -200,8 +200,8 @@ describe('MessagesStub over HTTP', () => {
 
   it('close() ends streams that are still open', async () => {
     stub.enqueue({ text: 'slow '.repeat(50), tokenDelayMs: 1_000 });
+    // Its headers are in, so the stream is open (and the stub waits between tokens).
     const reading = readSse(await postMessages(stub.url, turn()));
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await stub.close();
     const sse = await reading;

@@ -1,6 +1,7 @@
 export { TestServiceConfigInvalid, TestServiceStartFailed, TestServiceUnsupported } from './errors';
 export { isDockerAvailable } from './docker';
 export { useTestRedis, useTestS3 } from './hooks';
+export { freePort } from './net';
 export type { ServiceSource, SourceOptions } from './source';
 export { startTestRedis } from './redis/start-test-redis';
 export type { TestRedis, TestRedisOptions } from './redis/types';

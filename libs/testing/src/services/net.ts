@@ -15,32 +15,6 @@ export function freePort(host = LOOPBACK): Promise<number> {
   });
 }
 
-export interface WaitOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  /** Returns an error to stop waiting early (e.g. the process already exited). */
-  abort?: () => Error | undefined;
-}
-
-/** Polls `check` until it returns true; resolves false on timeout, rejects on abort. */
-export async function pollUntil(
-  check: () => Promise<boolean>,
-  opts: WaitOptions,
-): Promise<boolean> {
-  const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    const aborted = opts.abort?.();
-    if (aborted) throw aborted;
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await delay(opts.intervalMs ?? 25);
-  }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** True when something accepts TCP connections on host:port within timeoutMs. */
 export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {

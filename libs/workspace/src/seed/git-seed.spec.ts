@@ -14,6 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { eventually } from '@app/testing/eventually';
 import { checkSeed, materializeSeed } from './index';
 import { expectNothingLeft, expectRejected, git, limits, scratch } from './spec/fixtures';
 
@@ -230,24 +231,20 @@ describe('git seed', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       await expectNothingLeft(tmp.parent);
       // The connection drops: git's http helper died with it (the whole process group was killed).
-      await waitFor(() => closed > before);
+      await eventually("git's connection to close", () => closed > before, 3_000);
     });
 
     it('stops when aborted and leaves nothing', async () => {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error('session terminated')), 300);
-      await expect(
-        materializeSeed(seedFor(), tmp.target, allowed(20_000), { signal: controller.signal }),
-      ).rejects.toThrow('session terminated');
+      const [connected, closedBefore] = [sockets.size, closed];
+      const seeding = materializeSeed(seedFor(), tmp.target, allowed(20_000), {
+        signal: controller.signal,
+      });
+      await eventually('git to connect', () => sockets.size > connected);
+      controller.abort(new Error('session terminated'));
+      await expect(seeding).rejects.toThrow('session terminated');
       await expectNothingLeft(tmp.parent);
+      await eventually("git's connection to close", () => closed > closedBefore, 3_000);
     });
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

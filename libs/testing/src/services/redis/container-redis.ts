@@ -1,6 +1,7 @@
 import { containerControl, containerHint } from '../container-control';
 import { TestServiceStartFailed } from '../errors';
-import { freePort, pollUntil } from '../net';
+import { ConditionTimeout, eventually } from '../../eventually';
+import { freePort } from '../net';
 import { pingRedis } from './redis-ping';
 import type { TestRedis, TestRedisOptions } from './types';
 
@@ -32,14 +33,18 @@ export async function startContainerRedis(
   const port = container.getMappedPort(REDIS_PORT);
   const control = await containerControl(container);
   const waitReady = async (): Promise<void> => {
-    if (!(await pollUntil(() => pingRedis(host, port), { timeoutMs: startTimeoutMs }))) {
+    await eventually('PONG', () => pingRedis(host, port), {
+      timeoutMs: startTimeoutMs,
+      intervalMs: 25,
+    }).catch(async (err: unknown) => {
+      if (!(err instanceof ConditionTimeout)) throw err;
       const logs = await container.logs({ tail: 25 }).then(readAll, () => '');
       throw new TestServiceStartFailed(
         `redis container ${host}:${port}`,
         'no PONG after start',
         logs,
       );
-    }
+    });
   };
   await waitReady();
   const url = `redis://${host}:${port}`;

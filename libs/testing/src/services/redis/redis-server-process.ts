@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TestServiceStartFailed } from '../errors';
-import { LOOPBACK, pollUntil } from '../net';
+import { ConditionTimeout, eventually } from '../../eventually';
+import { LOOPBACK } from '../net';
 import type { Watchdog } from '../watchdog';
 import { pingRedis } from './redis-ping';
 
@@ -48,19 +49,17 @@ export class RedisServerProcess {
   async start(): Promise<void> {
     if (this.running) return;
     this.launch();
-    const ready = await pollUntil(() => pingRedis(LOOPBACK, this.config.port), {
+    await eventually('PONG', () => pingRedis(LOOPBACK, this.config.port), {
       timeoutMs: this.config.startTimeoutMs,
+      intervalMs: 25,
       abort: () => this.startAbort(),
     }).catch(async (err: unknown) => {
       await this.stop('SIGKILL');
-      throw err;
-    });
-    if (!ready) {
-      await this.stop('SIGKILL');
+      if (!(err instanceof ConditionTimeout)) throw err;
       throw this.failure(
         `no PONG on port ${this.config.port} within ${this.config.startTimeoutMs} ms`,
       );
-    }
+    });
   }
 
   /** SIGTERM is Redis's graceful shutdown; SIGKILL simulates a crash. Resolves once the process is gone. */

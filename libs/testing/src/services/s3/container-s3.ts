@@ -1,6 +1,7 @@
 import { containerControl, containerHint } from '../container-control';
 import { TestServiceStartFailed } from '../errors';
-import { freePort, pollUntil } from '../net';
+import { ConditionTimeout, eventually } from '../../eventually';
+import { freePort } from '../net';
 import { createBucket } from './bucket';
 import { testS3ClientConfig, testS3Env } from './client-config';
 import type { TestS3, TestS3Endpoint, TestS3Options } from './types';
@@ -34,15 +35,16 @@ export async function startContainerS3(opts: TestS3Options, bucket: string): Pro
   };
   const control = await containerControl(container);
   const waitLive = async (): Promise<void> => {
-    const live = await pollUntil(() => isLive(endpoint.endpoint), {
+    await eventually('minio health', () => isLive(endpoint.endpoint), {
       timeoutMs: startTimeoutMs,
       intervalMs: 100,
-    });
-    if (!live)
+    }).catch((err: unknown) => {
+      if (!(err instanceof ConditionTimeout)) throw err;
       throw new TestServiceStartFailed(
         `minio at ${endpoint.endpoint}`,
         'health check never passed after start',
       );
+    });
   };
   await createBucket(endpoint, bucket);
   let closed = false;
