@@ -7,9 +7,9 @@ import { startWorker } from './worker/src/main';
 
 /** `npm start`: gateway and worker in one process tree, on embedded defaults. */
 async function main(): Promise<{ close(): Promise<void> }> {
-  const config = loadConfig();
-  const redis = config.redis.url ? undefined : await startEmbeddedRedis(config.storage.dataDir);
-  if (redis) config.redis.url = redis.url;
+  const loaded = loadConfig();
+  const redis = loaded.redis.url ? undefined : await startEmbeddedRedis(loaded.storage.dataDir);
+  const config = redis ? { ...loaded, redis: { ...loaded.redis, url: redis.url } } : loaded;
   const worker = await startWorker(config);
   const gateway = await startGateway(config);
   return {

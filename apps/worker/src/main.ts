@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
-import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { WorkerModule } from './worker.module';
+import { CLAUDE_BINARY } from './worker.tokens';
 
 /**
  * Starts a worker: it owns Claude CLI processes and takes session turns from the queue. It

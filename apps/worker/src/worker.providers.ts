@@ -4,57 +4,49 @@ import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { controlChannel, type ControlMessage } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
-import { SessionStore } from '@app/sessions';
-import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
-import { SpawnBroker, type Launcher } from '@app/claude';
+import { SessionControl, SessionLeases, SessionStore } from '@app/sessions';
+import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
+import { discoverClaudeBinary, SpawnBroker, type Launcher } from '@app/claude';
+import { ScheduledJobs, TurnConsumer } from '@app/queue';
 import { seedLimitsOf } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
-import { CLAUDE_BINARY } from './cli/claude-cli.module';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { SessionWorkspaces } from './checkpoint/session-workspace';
-import { sweepStagingDirs } from './checkpoint/staging-sweep';
-import { ControlListener } from './control/control-listener';
+import { CheckpointGc } from './maintenance/checkpoint-gc';
 import { workerConcurrency } from './runtime/concurrency';
 import { chooseLauncher } from './runtime/launcher-choice';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { managedSettingsJson } from './runtime/managed-settings';
-import { SessionLeases } from './runtime/session-lease';
 import { TurnRunner } from './turn/turn-runner';
-import { REDIS_COMMANDS, REDIS_SUBSCRIBER, WORKER_CONCURRENCY, WORKER_ID } from './worker.tokens';
+import {
+  CHECKPOINT_STORE,
+  CLAUDE_BINARY,
+  LAUNCHER,
+  REDIS_COMMANDS,
+  WORKER_ID,
+  WORKER_LOGGER,
+} from './worker.tokens';
 
-export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
-export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
-/** How CLI processes are started (plain now; a sandbox wraps the same seam). */
-export const LAUNCHER = Symbol('LAUNCHER');
-
-/** Variables the operator lets through to the CLI (CLAUDE_ENV_PASSTHROUGH), e.g. for a simulator. */
-function passthrough(config: AppConfig): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of config.claude.envPassthrough) {
-    const value = process.env[name];
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
-
+/** The worker's object graph: which repository each service gets. Wiring only. */
 export function workerProviders(logger: Logger): Provider[] {
+  const warn = (what: string) => (error: Error) => logger.warn({ err: error.message }, what);
   return [
     { provide: WORKER_LOGGER, useValue: logger },
-    {
-      provide: LAUNCHER,
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => chooseLauncher(c, logger),
-    },
     {
       provide: WORKER_ID,
       useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     },
     {
-      provide: WORKER_CONCURRENCY,
+      provide: CLAUDE_BINARY,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => workerConcurrency(c.worker.concurrency),
+      useFactory: (c: AppConfig) =>
+        discoverClaudeBinary({ explicit: c.claude.bin, path: c.host.env.PATH }),
+    },
+    {
+      provide: LAUNCHER,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => chooseLauncher(c, logger),
     },
     {
       provide: REDIS_COMMANDS,
@@ -67,17 +59,7 @@ export function workerProviders(logger: Logger): Provider[] {
           // top made every append wait for the previous pipeline's answer and cost the worker ~9 %
           // more CPU per message (stream bench, 100 sessions).
           autoPipelining: false,
-          onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-        }),
-    },
-    {
-      provide: REDIS_SUBSCRIBER,
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) =>
-        createRedisConnection(requiredUrl(c), {
-          name: 'worker-control',
-          keyPrefix: c.redis.keyPrefix,
-          onError: (err) => logger.warn({ err: err.message }, 'redis subscriber error'),
+          onError: warn('redis connection error'),
         }),
     },
     {
@@ -94,6 +76,36 @@ export function workerProviders(logger: Logger): Provider[] {
       provide: SessionLeases,
       inject: [REDIS_COMMANDS, WORKER_ID],
       useFactory: (r: Redis, id: string) => new SessionLeases(r, id),
+    },
+    {
+      provide: SessionControl,
+      inject: [REDIS_COMMANDS],
+      useFactory: (r: Redis) =>
+        new SessionControl(r, {
+          subscriberName: 'worker-control',
+          onError: (error, sessionId) =>
+            logger.warn({ sessionId, err: error.message }, 'session control'),
+        }),
+    },
+    {
+      provide: TurnConsumer,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) =>
+        new TurnConsumer({
+          redis: { url: requiredUrl(c), keyPrefix: c.redis.keyPrefix },
+          concurrency: workerConcurrency(c.worker.concurrency),
+          connectionName: 'worker-queue',
+          onError: warn('turn queue connection error'),
+        }),
+    },
+    {
+      provide: ScheduledJobs,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) =>
+        new ScheduledJobs(
+          { url: requiredUrl(c), keyPrefix: c.redis.keyPrefix },
+          { onError: warn('maintenance queue connection error') },
+        ),
     },
     { provide: SpawnBroker, useFactory: () => new SpawnBroker() },
     {
@@ -112,11 +124,11 @@ export function workerProviders(logger: Logger): Provider[] {
           spawner,
           dataDir: c.storage.dataDir,
           env: {
-            ...process.env,
+            ...c.host.env,
             ANTHROPIC_API_KEY: c.claude.anthropicApiKey,
             ANTHROPIC_BASE_URL: c.claude.anthropicBaseUrl,
           },
-          passthrough: passthrough(c),
+          passthrough: c.claude.passthrough,
           settings: {
             settingSources: c.claude.settingSources,
             strictMcpConfig: c.claude.strictMcpConfig,
@@ -134,11 +146,6 @@ export function workerProviders(logger: Logger): Provider[] {
         }),
     },
     {
-      provide: ControlListener,
-      inject: [REDIS_SUBSCRIBER],
-      useFactory: (subscriber: Redis) => new ControlListener(subscriber, logger),
-    },
-    {
       provide: CHECKPOINT_STORE,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
@@ -146,18 +153,13 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: SessionWorkspaces,
       inject: [APP_CONFIG, CHECKPOINT_STORE],
-      useFactory: (c: AppConfig, store: CheckpointStore) => {
-        void sweepStagingDirs(c.storage.dataDir).then(
-          (removed) => removed && logger.info({ removed }, 'removed stale workspace staging dirs'),
-          (err: Error) => logger.warn({ err: err.message }, 'staging dir sweep failed'),
-        );
-        return new SessionWorkspaces(store, {
+      useFactory: (c: AppConfig, store: ObjectCheckpointStore) =>
+        new SessionWorkspaces(store, {
           maxBytes: c.workspace.maxBytes,
           maxFiles: c.workspace.maxFiles,
           excludes: c.workspace.excludes,
-          seed: seedLimitsOf(c.workspace),
-        });
-      },
+          seed: seedLimitsOf(c.workspace, c.host.env),
+        }),
     },
     {
       provide: SessionCheckpointer,
@@ -171,7 +173,7 @@ export function workerProviders(logger: Logger): Provider[] {
       ],
       useFactory: (
         c: AppConfig,
-        store: CheckpointStore,
+        store: ObjectCheckpointStore,
         sessions: SessionStore,
         log: SessionEventLog,
         workspaces: SessionWorkspaces,
@@ -187,44 +189,41 @@ export function workerProviders(logger: Logger): Provider[] {
         }),
     },
     {
+      provide: CheckpointGc,
+      inject: [APP_CONFIG, CHECKPOINT_STORE],
+      useFactory: (c: AppConfig, store: ObjectCheckpointStore) =>
+        new CheckpointGc(store, c.gc, logger),
+    },
+    {
       provide: TurnRunner,
       inject: [
         APP_CONFIG,
         SessionStore,
         SessionLeases,
-        LiveSessionRegistry,
+        SessionControl,
         SessionEventLog,
-        REDIS_COMMANDS,
-        ControlListener,
         SessionCheckpointer,
+        LiveSessionRegistry,
       ],
       useFactory: (
         c: AppConfig,
-        store: SessionStore,
+        sessions: SessionStore,
         leases: SessionLeases,
-        registry: LiveSessionRegistry,
-        log: SessionEventLog,
-        redis: Redis,
-        control: ControlListener,
+        control: SessionControl,
+        events: SessionEventLog,
         checkpointer: SessionCheckpointer,
-      ) => {
-        const runner: TurnRunner = new TurnRunner({
-          store,
-          checkpointer,
+        registry: LiveSessionRegistry,
+      ) =>
+        new TurnRunner({
+          sessions,
           leases,
+          control,
+          events,
+          checkpointer,
           registry,
-          append: async (sessionId, events) => void (await log.append(sessionId, events)),
-          requestRelease: async (sessionId) => {
-            const message: ControlMessage = { action: 'release', at: Date.now() };
-            await redis.publish(controlChannel(redis, sessionId), JSON.stringify(message));
-          },
-          onHeld: (sessionId, held) => void control.hold(sessionId, held),
           sessionIdleMs: c.worker.sessionIdleMs,
           logger,
-        });
-        control.onControl((sessionId, message) => runner.control(sessionId, message.action));
-        return runner;
-      },
+        }),
     },
   ];
 }

@@ -1,3 +1,5 @@
+import { ClientError } from '@app/contracts';
+
 /**
  * Typed errors of the checkpoint store. Every message says what failed and what it means for
  * the caller, so it can be shown to an operator (or an MCP client) as is.
@@ -88,7 +90,7 @@ export class ObjectCorrupted extends Error {
 }
 
 /** No checkpoint with this id for this tenant (also what another tenant's id answers). */
-export class CheckpointNotFound extends Error {
+export class CheckpointNotFound extends ClientError {
   override readonly name = 'CheckpointNotFound';
   constructor(
     readonly tenant: string,

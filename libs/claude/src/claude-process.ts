@@ -159,11 +159,6 @@ export class ClaudeProcess {
     });
   }
 
-  /** SIGINT to the CLI itself: the turn ends with an aborted result and the process exits 130. */
-  signalInterrupt(): void {
-    if (this.running) this.child.kill('SIGINT');
-  }
-
   /** Ends stdin: the CLI finishes its current turn, then exits 0. */
   closeInput(): void {
     this.closed = true;

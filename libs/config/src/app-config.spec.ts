@@ -59,6 +59,34 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-secret');
   });
 
+  it('reads the host variables child processes inherit, and no secrets among them', () => {
+    const config = loadConfig({
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      HTTPS_PROXY: 'http://proxy:3128',
+      ANTHROPIC_API_KEY: 'sk-secret',
+      S3_SECRET_ACCESS_KEY: 's3-secret',
+      SOME_TOKEN: 'other-secret',
+    });
+    expect(config.host.env).toEqual({
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      HTTPS_PROXY: 'http://proxy:3128',
+    });
+    expect(config.claude.passthrough).toEqual({});
+  });
+
+  it('passes through exactly the variables the operator names', () => {
+    const config = loadConfig({
+      CLAUDE_ENV_PASSTHROUGH: 'CLI_STANDIN_STAMP, MISSING',
+      CLI_STANDIN_STAMP: '1',
+      OTHER: 'x',
+    });
+    expect(config.claude.passthrough).toEqual({ CLI_STANDIN_STAMP: '1' });
+  });
+
   it('refuses to serve without keys on a non-loopback address', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/MCP_API_KEYS/);
     expect(loadConfig({ HOST: '::1' }).http.host).toBe('::1');

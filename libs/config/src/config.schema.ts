@@ -36,8 +36,31 @@ const csv = z.string().transform((raw) =>
     .filter(Boolean),
 );
 
-/** The environment contract of DESIGN.md plus tuning knobs; parsed once at start-up. */
-export const EnvSchema = z.object({
+/**
+ * Host variables that child processes (the CLI, git) may inherit: the search path, locale and
+ * proxies (`LC_*` too). Never credentials: the worker's own secrets must not reach a process
+ * that runs model-chosen commands.
+ */
+export const HOST_VARIABLES: ReadonlySet<string> = new Set([
+  'PATH',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+]);
+
+/**
+ * The environment contract of DESIGN.md plus tuning knobs; parsed once at start-up. Loose: the
+ * host's variables and CLAUDE_ENV_PASSTHROUGH's are read from the same parse.
+ */
+export const EnvSchema = z.looseObject({
   PORT: int(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: int(0).max(65535).default(3001),

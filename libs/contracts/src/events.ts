@@ -23,6 +23,15 @@ export const SessionEventSchema = z.object({
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 
+/**
+ * An event on its way into the stream: the log assigns `id` and `seq`, and `ts` when absent.
+ * `json` is `data` already as JSON text (a CLI line exactly as printed), stored as is.
+ */
+export type NewSessionEvent = Pick<SessionEvent, 'turn' | 'kind' | 'data'> & {
+  ts?: number;
+  json?: string;
+};
+
 /** Payload of a `parse_error` event: the line was dropped, parsing went on. */
 export const ParseErrorDataSchema = z.object({
   reason: z.enum(['invalid_json', 'not_an_object', 'line_too_long', 'truncated']),

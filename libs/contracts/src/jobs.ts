@@ -19,3 +19,4 @@ export const ControlMessageSchema = z.object({
   at: z.number().int(),
 });
 export type ControlMessage = z.infer<typeof ControlMessageSchema>;
+export type ControlAction = ControlMessage['action'];

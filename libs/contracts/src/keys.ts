@@ -1,6 +1,7 @@
 /*
- * Redis key and channel names. Everything about one session shares the hash tag `{<id>}`, so
- * the Lua scripts that touch a session's hash and stream together also run on Redis Cluster.
+ * Every Redis key and pub/sub channel name of the system, in one table. Everything about one
+ * session shares the hash tag `{<id>}`, so the Lua scripts that touch a session's hash, stream
+ * and lease together also run on Redis Cluster.
  */
 const P = 'csb';
 
@@ -18,14 +19,29 @@ export const keys = {
   /** Stream with TTL: SSE messages of one MCP stream, for Last-Event-ID replay. */
   mcpStream: (mcpSessionId: string, streamId: string) =>
     `${P}:mcp:{${mcpSessionId}}:sse:${streamId}`,
+  /** String with TTL: a cancellation that reached a replica before the call it cancels. */
+  mcpCancelled: (mcpSessionId: string, requestId: string | number) =>
+    `${P}:mcp:{${mcpSessionId}}:cancelled:${JSON.stringify(requestId)}`,
 } as const;
 
+/**
+ * Pub/sub channels. ioredis prefixes keys but not channels: publish and subscribe through
+ * `channelOf`, which adds the connection's keyPrefix, so deployments sharing a Redis share no
+ * channels either.
+ */
 export const channels = {
-  /** Pub/sub: each appended batch (or, when large, its last id) for waiting relays. */
+  /** Each appended batch of a session's events (or, when large, its last id), for relays. */
   events: (sessionId: string) => `${P}:{${sessionId}}:notify`,
-  /** Pub/sub: interrupt / terminate requests for the worker that holds the session. */
+  /** Interrupt / terminate / release requests for the worker that holds the session. */
   control: (sessionId: string) => `${P}:{${sessionId}}:control`,
+  /** `notifications/cancelled` for whichever gateway replica runs the call. */
+  mcpCancel: () => `${P}:mcp:cancel`,
 } as const;
+
+/** `channel` as published and subscribed on `redis` (its keyPrefix added, see `channels`). */
+export function channelOf(redis: { options: { keyPrefix?: string } }, channel: string): string {
+  return (redis.options.keyPrefix ?? '') + channel;
+}
 
 /**
  * BullMQ prefix: a hash tag keeps all of a queue's keys in one Cluster slot. BullMQ cannot use
@@ -34,15 +50,3 @@ export const channels = {
 export const queuePrefix = (keyPrefix = '') => `{${keyPrefix}${P}}`;
 export const TURN_QUEUE = 'turns';
 export const MAINTENANCE_QUEUE = 'maintenance';
-
-/**
- * A session's control channel as published and subscribed on `redis`: ioredis prefixes keys
- * but not channels, so the connection's keyPrefix is added here and deployments sharing a Redis
- * share no channels.
- */
-export function controlChannel(
-  redis: { options: { keyPrefix?: string } },
-  sessionId: string,
-): string {
-  return (redis.options.keyPrefix ?? '') + channels.control(sessionId);
-}

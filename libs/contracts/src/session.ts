@@ -27,6 +27,11 @@ export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly Sessio
   terminated: [],
 };
 
+/** Statuses a new message queues again: a failed turn can be retried from the transcript. */
+export const REQUEUE_STATUSES: readonly SessionStatus[] = ['idle', 'hibernated', 'failed'];
+/** Statuses that take no more messages. */
+export const CLOSED_STATUSES: readonly SessionStatus[] = ['terminated', 'completed'];
+
 export const UsageTotalsSchema = z.object({
   input_tokens: z.number().nonnegative(),
   output_tokens: z.number().nonnegative(),

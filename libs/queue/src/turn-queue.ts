@@ -1,9 +1,22 @@
-import type { Queue } from 'bullmq';
-import { TurnJobSchema, turnJobId, type TurnJob } from '@app/contracts';
+import { Queue } from 'bullmq';
+import { TURN_QUEUE, TurnJobSchema, turnJobId, type TurnJob } from '@app/contracts';
+import { queueConnection, TURN_JOB_OPTIONS, type QueueRedis } from './queue-options';
 
-/** The gateway's side of the turn queue: enqueue a turn, drop turns not yet started. */
+/** The producer's side of the turn queue: enqueue a turn, drop turns not yet started. */
 export class TurnQueue {
-  constructor(private readonly queue: Queue<TurnJob>) {}
+  private readonly queue: Queue<TurnJob>;
+
+  constructor(
+    redis: QueueRedis,
+    options: { connectionName?: string; onError?: (error: Error) => void } = {},
+  ) {
+    this.queue = new Queue<TurnJob>(TURN_QUEUE, {
+      ...queueConnection(redis, options.connectionName ?? 'turn-queue'),
+      defaultJobOptions: TURN_JOB_OPTIONS,
+    });
+    // Without a listener, a connection error would crash the process; BullMQ reconnects anyway.
+    this.queue.on('error', options.onError ?? (() => undefined));
+  }
 
   /** Adds the turn; the job id is derived from session and turn, so adding twice is harmless. */
   async enqueue(job: TurnJob): Promise<void> {
@@ -12,17 +25,21 @@ export class TurnQueue {
   }
 
   /** Removes the session's turns that are still waiting (e.g. on terminate); returns how many. */
-  async dropWaiting(sessionId: string, turns: number[]): Promise<number> {
+  async dropWaiting(sessionId: string, turns: readonly number[]): Promise<number> {
     let removed = 0;
     for (const turn of turns) {
       const job = await this.queue.getJob(turnJobId(sessionId, turn));
       if (job && ((await job.isWaiting()) || (await job.isDelayed()))) {
         await job.remove().then(
           () => removed++,
-          () => undefined, // picked up meanwhile: the worker sees the terminated status
+          () => undefined, // picked up meanwhile: the worker sees the session's status
         );
       }
     }
     return removed;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
   }
 }

@@ -1,7 +1,7 @@
-import type { SessionStatus } from '@app/contracts';
+import { ClientError, type SessionStatus } from '@app/contracts';
 
 /** No such session for this tenant (also what another tenant's id answers). */
-export class SessionNotFound extends Error {
+export class SessionNotFound extends ClientError {
   override readonly name = 'SessionNotFound';
   constructor(readonly sessionId: string) {
     super(`session ${sessionId} not found`);
@@ -9,7 +9,7 @@ export class SessionNotFound extends Error {
 }
 
 /** The session's status does not allow what was asked (e.g. a message to a terminated session). */
-export class IllegalTransition extends Error {
+export class IllegalTransition extends ClientError {
   override readonly name = 'IllegalTransition';
   constructor(
     readonly sessionId: string,
@@ -21,7 +21,7 @@ export class IllegalTransition extends Error {
 }
 
 /** The session no longer takes messages; start a new one (or fork its last checkpoint). */
-export class SessionClosed extends Error {
+export class SessionClosed extends ClientError {
   override readonly name = 'SessionClosed';
   constructor(
     readonly sessionId: string,

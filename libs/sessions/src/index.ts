@@ -1,3 +1,5 @@
 export * from './errors';
-export * from './session-store';
+export { SessionControl, type ControlHandler, type SessionControlOptions } from './session-control';
+export { DEFAULT_LEASE_TTL_MS, SessionLeases } from './session-leases';
+export { SessionStore, type TurnResultFigures } from './session-store';
 export type { SessionPage } from './tenant-index';

@@ -45,3 +45,15 @@ if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'claudeSessionId', ARGV[7]) en
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
 return 1
 `;
+
+/** A lease's holder lets go: KEYS[1]=lease. ARGV: holder. Only the holder's own lease goes. */
+export const LEASE_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** A lease's holder keeps it: KEYS[1]=lease. ARGV: holder, ttl ms. 0 when another holds it. */
+export const LEASE_RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;

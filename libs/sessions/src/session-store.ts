@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import {
+  CLOSED_STATUSES,
+  REQUEUE_STATUSES,
   SESSION_STATUSES,
   SESSION_TRANSITIONS,
+  ZERO_USAGE,
   keys,
   type SessionOptions,
   type SessionRecord,
@@ -28,9 +31,6 @@ export interface TurnResultFigures {
   costUsd: number;
   claudeSessionId?: string;
 }
-
-const REQUEUE_FROM: SessionStatus[] = ['idle', 'hibernated', 'failed'];
-const CLOSED: SessionStatus[] = ['terminated', 'completed'];
 
 /** Session records in Redis: one hash per session, a per-tenant index, atomic status changes. */
 export class SessionStore {
@@ -58,12 +58,7 @@ export class SessionStore {
       turns: 0,
       completedTurns: 0,
       options,
-      usage: {
-        input_tokens: 0,
-        output_tokens: 0,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-      },
+      usage: { ...ZERO_USAGE },
       costUsd: 0,
     };
     await this.redis
@@ -124,8 +119,8 @@ export class SessionStore {
       keys.session(id),
       tenant,
       String(Date.now()),
-      REQUEUE_FROM.join(','),
-      CLOSED.join(','),
+      REQUEUE_STATUSES.join(','),
+      CLOSED_STATUSES.join(','),
     );
     if (outcome === 'missing') throw new SessionNotFound(id);
     if (outcome === 'closed') throw new SessionClosed(id, value as SessionStatus);

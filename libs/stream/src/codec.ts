@@ -1,17 +1,7 @@
-import { EVENT_KINDS, type EventKind } from '@app/contracts';
+import { EVENT_KINDS, type EventKind, type NewSessionEvent } from '@app/contracts';
 import { InvalidEventCursorError, InvalidSessionEventError } from './errors';
 
-/** What a producer hands in; id and seq are assigned by Redis. ts defaults to "now". */
-export interface NewSessionEvent {
-  turn: number;
-  kind: EventKind;
-  data: unknown;
-  /** `data` already as JSON text (a CLI line exactly as printed): stored as is, not re-encoded. */
-  json?: string;
-  ts?: number;
-}
-
-/** An event ready for the append script: data serialized once, so its size is known. */
+/** A NewSessionEvent ready for the append script: data serialized once, so its size is known. */
 export interface EncodedEvent {
   turn: number;
   kind: EventKind;

@@ -1,5 +1,7 @@
+import { ClientError } from '@app/contracts';
+
 /** A cursor that is not a Redis stream id; Redis would reject it with a vaguer message. */
-export class InvalidEventCursorError extends Error {
+export class InvalidEventCursorError extends ClientError {
   override readonly name = 'InvalidEventCursorError';
   constructor(readonly cursor: string) {
     super(

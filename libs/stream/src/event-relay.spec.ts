@@ -1,12 +1,14 @@
 import { keys } from '@app/contracts';
+import { eventually } from '@app/testing/eventually';
 import { EventsTruncatedError, InvalidEventCursorError } from './errors';
 import { EventRelay } from './event-relay';
 import { EventWriter } from './event-writer';
 import { SessionEventLog } from './session-event-log';
 import { oneTo, seqs, startFollower } from './spec/collect';
-import { eventually, newSessionId, useRedisFixture } from './spec/redis-fixture';
+import { newSessionId, useRedisFixture } from './spec/redis-fixture';
 
 const line = (n: number) => ({ turn: 1, kind: 'claude' as const, data: { n } });
+/** Simulated production timing (bursts), not a wait for anything. */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('EventRelay (real Redis)', () => {
@@ -20,6 +22,15 @@ describe('EventRelay (real Redis)', () => {
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((r) => r.close()));
   });
+  /** Resolves once Redis holds a subscription to the session's channel: a wait is in place. */
+  const waiting = (id: string) => {
+    const channel = new SessionEventLog(redis.client()).notifyChannel(id);
+    const admin = redis.client();
+    return eventually(`a subscription to ${channel}`, async () => {
+      const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
+      return count > 0;
+    });
+  };
 
   it('returns what is there at once, and the cursor to go on from', async () => {
     const log = new SessionEventLog(redis.client());
@@ -47,7 +58,7 @@ describe('EventRelay (real Redis)', () => {
     let after: string | undefined;
     for (let n = 0; n < 20; n++) {
       const polling = relay.events(id, { after, limit: 10, waitMs: 5_000 });
-      await pause(20);
+      await waiting(id);
       const appendedAt = performance.now();
       await log.append(id, [line(n)]);
       const page = await polling;
@@ -93,16 +104,18 @@ describe('EventRelay (real Redis)', () => {
     const relay = newRelay();
     const controller = new AbortController();
     const started = performance.now();
-    const aborted = relay.events(newSessionId(), {
+    const abortedId = newSessionId();
+    const aborted = relay.events(abortedId, {
       limit: 1,
       waitMs: 10_000,
       signal: controller.signal,
     });
-    await pause(20);
+    await waiting(abortedId);
     controller.abort();
     expect((await aborted).events).toEqual([]);
-    const closing = relay.events(newSessionId(), { limit: 1, waitMs: 10_000 });
-    await pause(20);
+    const closingId = newSessionId();
+    const closing = relay.events(closingId, { limit: 1, waitMs: 10_000 });
+    await waiting(closingId);
     await relay.close();
     expect((await closing).events).toEqual([]);
     expect(performance.now() - started).toBeLessThan(1_000);
@@ -119,13 +132,14 @@ describe('EventRelay (real Redis)', () => {
       await pause(Math.random() < 0.5 ? 0 : 2);
     }
     await writer.close();
-    await eventually('both followers to see 5,000 events', () =>
-      [a, b].every((f) => f.events.length >= 5_000),
+    // One more event after them: once it arrived, a duplicate or a reordering would show.
+    await new SessionEventLog(redis.client()).append(id, [line(5_000)]);
+    await eventually('both followers to see 5,001 events', () =>
+      [a, b].every((f) => f.events.at(-1)?.seq === 5_001),
     );
-    await pause(50);
-    expect(seqs(a.events)).toEqual(oneTo(5_000));
+    expect(seqs(a.events)).toEqual(oneTo(5_001));
     expect(b.events).toEqual(a.events);
-    expect(await a.stop()).toBe(a.events[4_999].id);
+    expect(await a.stop()).toBe(a.events[5_000].id);
     await b.stop();
   });
 
@@ -148,9 +162,10 @@ describe('EventRelay (real Redis)', () => {
         }
       }),
     );
+    // One more event after them: once it arrived, a duplicate or a reordering would show.
+    await logs[0].append(id, [line(0)]);
     const total = Number(await redis.client().hget(keys.session(id), 'eventSeq'));
-    await eventually('every event', () => follower.events.length >= total);
-    await pause(50);
+    await eventually('every event', () => follower.events.at(-1)?.seq === total);
     expect(seqs(follower.events)).toEqual(oneTo(total));
     await follower.stop();
   });
@@ -160,7 +175,7 @@ describe('EventRelay (real Redis)', () => {
     const relay = newRelay();
     const id = newSessionId();
     await log.append(id, [line(1), line(2)]);
-    const follower = startFollower(relay, id, await relay.lastId(id));
+    const follower = startFollower(relay, id, await log.lastId(id));
     await log.append(id, [line(3)]);
     await eventually('the new event', () => follower.events.length === 1);
     expect(seqs(follower.events)).toEqual([3]);

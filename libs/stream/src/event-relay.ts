@@ -1,10 +1,11 @@
 import type { SessionEvent } from '@app/contracts';
 import type { Redis } from 'ioredis';
-import { assertCursor } from './codec';
-import { EventRelayClosedError } from './errors';
-import { FollowLoop } from './follow-loop';
+import { assertCursor, START_CURSOR } from './codec';
+import { EventRelayClosedError, EventsTruncatedError } from './errors';
+import { followStream } from './follow-stream';
 import { NotificationHub } from './notification-hub';
 import { SessionEventLog, type EventPage } from './session-event-log';
+import { SessionEventSource } from './session-event-source';
 import { SignalGroup, sleep, within } from './timing';
 import type { Watch } from './watch';
 
@@ -137,24 +138,30 @@ export class EventRelay {
       stop.dispose();
       return after;
     }
+    const onTruncated = (cursor: string | undefined) => {
+      const gap = { sessionId, after: cursor ?? START_CURSOR };
+      if (!options.onTruncated) throw new EventsTruncatedError(gap.sessionId, gap.after);
+      options.onTruncated(gap);
+    };
     try {
-      const loop = new FollowLoop(this.log, watch, sessionId, onEvent, stop.signal, {
-        pageSize: this.followPageSize,
-        recheckMs: this.followRecheckMs,
-        retryMinMs: this.retryMinMs,
-        onError: this.onError,
-        onTruncated: options.onTruncated,
-      });
-      return await loop.run(after);
+      return await followStream(
+        new SessionEventSource(this.log, sessionId),
+        watch,
+        after,
+        onEvent,
+        stop.signal,
+        {
+          pageSize: this.followPageSize,
+          recheckMs: this.followRecheckMs,
+          retryMinMs: this.retryMinMs,
+          onError: this.onError,
+          onTruncated,
+        },
+      );
     } finally {
       watch.close();
       stop.dispose();
     }
-  }
-
-  /** The newest event's id: follow(sessionId, await lastId(...)) relays only new events. */
-  lastId(sessionId: string): Promise<string | undefined> {
-    return this.log.lastId(sessionId);
   }
 
   /** Ends every wait and follow (they resolve), and closes the subscriber if the relay made it. */

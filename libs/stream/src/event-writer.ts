@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { encodeEvent, type EncodedEvent, type NewSessionEvent } from './codec';
+import type { NewSessionEvent } from '@app/contracts';
+import { encodeEvent, type EncodedEvent } from './codec';
 import { EventFlushTimeoutError, EventWriterClosedError, EventWriterStalledError } from './errors';
 import { CapacityWaiters, FlushWaiters } from './pending-waiters';
 import type { SessionEventLog, WriterBatch } from './session-event-log';
@@ -50,12 +51,23 @@ export interface EventWriterStats {
 }
 
 /**
+ * Where one session's events go, with backpressure: `push` returning false means wait for
+ * capacity before producing more.
+ */
+export interface EventSink {
+  push(event: NewSessionEvent): boolean;
+  waitForCapacity(): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
  * Worker-side batching appender for one session. push() is synchronous and cheap; a flush starts
  * at once when none is running, and whatever arrives during a flush goes out as the next one, so
  * batches grow with Redis latency and never wait on a timer. Events are kept until Redis confirms
  * them, retried with a dedup mark so a resend never duplicates, and bounded by backpressure.
  */
-export class EventWriter {
+export class EventWriter implements EventSink {
   private readonly opts: Required<Omit<EventWriterOptions, 'onError'>>;
   private readonly onError: (error: Error) => void;
   /** Dedup field in the session hash: unique per writer, holds its last applied batch number. */

@@ -1,109 +1,103 @@
-import type { SessionEvent } from '@app/contracts';
-import { compareIds, idParts, START_CURSOR } from './codec';
-import { decodeNotification } from './entry-decoder';
-import { EventsTruncatedError } from './errors';
-import type { EventPage, SessionEventLog } from './session-event-log';
 import { sleep } from './timing';
-import type { TakenMessages, Watch } from './watch';
+import type { TakenMessages } from './watch';
 
 const RETRY_MAX_MS = 2_000;
 
+/** Where a follow reads from: any Redis stream, in the caller's item type. */
+export interface FollowSource<T extends { id: string }> {
+  /** Items after the exclusive cursor, oldest first; `truncated`: some after it are gone. */
+  read(after: string | undefined, limit: number): Promise<{ items: T[]; truncated?: boolean }>;
+  /**
+   * The items that notifications carried, when they continue the cursor exactly; undefined
+   * means "read the stream instead". Sources whose notifications carry nothing leave it out.
+   */
+  continuation?(taken: TakenMessages, after: string | undefined): T[] | undefined;
+}
+
+/** What a follow waits on between reads: a Watch on the stream's channel, or a plain timer. */
+export interface FollowWaker {
+  /** True when notified, false when timeoutMs passed or the signal aborted. */
+  wait(timeoutMs: number, signal: AbortSignal): Promise<boolean>;
+  takeMessages(): TakenMessages;
+}
+
+/** A waker nobody notifies: the follow re-reads every `recheckMs` (polling). */
+export const POLLING: FollowWaker = {
+  wait: async (ms, signal) => {
+    await sleep(ms, signal);
+    return false;
+  },
+  takeMessages: () => ({ messages: [], complete: false }),
+};
+
 export interface FollowSettings {
   pageSize: number;
+  /** Longest wait without a notification before reading anyway (a net under lost messages). */
   recheckMs: number;
   retryMinMs: number;
+  /** Read errors, retried with backoff until the follow stops. */
   onError: (error: Error) => void;
-  onTruncated?: (gap: { sessionId: string; after: string }) => void;
+  /**
+   * Items after the cursor were trimmed before they were read: the follow goes on after them,
+   * unless this throws (which ends the follow with that error).
+   */
+  onTruncated: (after: string | undefined) => void;
 }
 
 /**
- * One follow(): catches up by reading, then lives off the notifications. A notification whose
- * events continue the cursor exactly (next seq) is delivered as is; anything else (a gap, an
- * id-only notification, a reconnect, the periodic recheck) falls back to reading the stream.
+ * The one way anything follows a Redis stream: catch up by reading, then wait to be woken (or
+ * for the recheck) and read again; notified items that continue the cursor exactly are taken
+ * as they are, without a read. In order, once each, until the signal aborts; resolves with the
+ * last delivered item's id (or the starting cursor).
  */
-export class FollowLoop {
-  private cursor: string | undefined;
-
-  constructor(
-    private readonly log: SessionEventLog,
-    private readonly watch: Watch,
-    private readonly sessionId: string,
-    private readonly onEvent: (event: SessionEvent) => void | Promise<void>,
-    private readonly stop: AbortSignal,
-    private readonly settings: FollowSettings,
-  ) {}
-
-  /** Resolves with the last delivered event's id (or the start cursor) once stopped. */
-  async run(after: string | undefined): Promise<string | undefined> {
-    this.cursor = after;
-    let mustRead = true;
-    while (!this.stop.aborted) {
-      if (mustRead) {
-        const page = await this.readWithRetry();
-        if (!page) break;
-        await this.deliver(page.events);
-        mustRead = page.events.length === this.settings.pageSize;
+export async function followStream<T extends { id: string }>(
+  source: FollowSource<T>,
+  waker: FollowWaker,
+  after: string | undefined,
+  onItem: (item: T) => void | Promise<void>,
+  stop: AbortSignal,
+  settings: FollowSettings,
+): Promise<string | undefined> {
+  let cursor = after;
+  const deliver = async (items: readonly T[]): Promise<void> => {
+    for (const item of items) {
+      if (stop.aborted) return;
+      const pending = onItem(item);
+      if (pending) await pending; // a synchronous handler costs no extra tick per item
+      cursor = item.id;
+    }
+  };
+  const read = async () => {
+    let retryMs = settings.retryMinMs;
+    while (!stop.aborted) {
+      let page: Awaited<ReturnType<FollowSource<T>['read']>>;
+      try {
+        page = await source.read(cursor, settings.pageSize);
+      } catch (error) {
+        settings.onError(error instanceof Error ? error : new Error(String(error)));
+        await sleep(retryMs, stop);
+        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         continue;
       }
-      const notified = await this.watch.wait(this.settings.recheckMs, this.stop);
-      const inline = notified ? this.continuation(this.watch.takeMessages()) : undefined;
-      if (inline) await this.deliver(inline);
-      else mustRead = true;
-    }
-    return this.cursor;
-  }
-
-  private async readWithRetry(): Promise<EventPage | undefined> {
-    let retryMs = this.settings.retryMinMs;
-    while (!this.stop.aborted) {
-      try {
-        const page = await this.log.read(this.sessionId, {
-          after: this.cursor,
-          limit: this.settings.pageSize,
-        });
-        if (page.truncated) this.reportGap();
-        return page;
-      } catch (error) {
-        if (error instanceof EventsTruncatedError) throw error;
-        this.settings.onError(error instanceof Error ? error : new Error(String(error)));
-        await sleep(retryMs, this.stop);
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-      }
+      // Outside the retry: an onTruncated that throws ends the follow.
+      if (page.truncated) settings.onTruncated(cursor);
+      return page;
     }
     return undefined;
-  }
-
-  /** The notified events after the cursor, if they continue it without a gap. */
-  private continuation({ messages, complete }: TakenMessages): SessionEvent[] | undefined {
-    if (!complete || messages.length === 0) return undefined;
-    const events: SessionEvent[] = [];
-    let last = idParts(this.cursor ?? START_CURSOR);
-    for (const message of messages) {
-      const carried = decodeNotification(message);
-      if (!carried) return undefined;
-      for (const event of carried) {
-        const id = idParts(event.id);
-        if (compareIds(id, last) <= 0) continue; // already read from the stream
-        if (event.seq !== last.seq + 1) return undefined;
-        events.push(event);
-        last = id;
-      }
+  };
+  let mustRead = true;
+  while (!stop.aborted) {
+    if (mustRead) {
+      const page = await read();
+      if (!page) break;
+      await deliver(page.items);
+      mustRead = page.items.length === settings.pageSize;
+      continue;
     }
-    return events;
+    const notified = await waker.wait(settings.recheckMs, stop);
+    const inline = notified ? source.continuation?.(waker.takeMessages(), cursor) : undefined;
+    if (inline) await deliver(inline);
+    else mustRead = true;
   }
-
-  private async deliver(events: SessionEvent[]): Promise<void> {
-    for (const event of events) {
-      if (this.stop.aborted) return;
-      const pending = this.onEvent(event);
-      if (pending) await pending; // a synchronous handler costs no extra tick per event
-      this.cursor = event.id;
-    }
-  }
-
-  private reportGap(): void {
-    const after = this.cursor ?? START_CURSOR;
-    if (!this.settings.onTruncated) throw new EventsTruncatedError(this.sessionId, after);
-    this.settings.onTruncated({ sessionId: this.sessionId, after });
-  }
+  return cursor;
 }

@@ -1,4 +1,4 @@
-export { START_CURSOR, type EncodedEvent, type NewSessionEvent } from './codec';
+export { START_CURSOR } from './codec';
 export * from './errors';
 export {
   EventRelay,
@@ -7,7 +7,19 @@ export {
   type FollowOptions,
   type RelayReadOptions,
 } from './event-relay';
-export { EventWriter, type EventWriterOptions, type EventWriterStats } from './event-writer';
+export {
+  followStream,
+  POLLING,
+  type FollowSettings,
+  type FollowSource,
+  type FollowWaker,
+} from './follow-stream';
+export {
+  EventWriter,
+  type EventSink,
+  type EventWriterOptions,
+  type EventWriterStats,
+} from './event-writer';
 export {
   DEFAULT_INLINE_NOTIFY_BYTES,
   DEFAULT_MAX_LEN,

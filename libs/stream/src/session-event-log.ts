@@ -1,4 +1,4 @@
-import { channels, keys, type SessionEvent } from '@app/contracts';
+import { channelOf, channels, keys, type NewSessionEvent, type SessionEvent } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import {
   assertCursor,
@@ -7,7 +7,6 @@ import {
   pushEventArgs,
   START_CURSOR,
   type EncodedEvent,
-  type NewSessionEvent,
   type StreamEntry,
 } from './codec';
 import { decodeEntry } from './entry-decoder';
@@ -155,12 +154,9 @@ export class SessionEventLog {
     return { events, next: events.at(-1)?.id ?? after, truncated };
   }
 
-  /**
-   * The session's notification channel. ioredis prefixes keys but not pub/sub channels, so the
-   * client's keyPrefix is added here: deployments sharing a Redis then share no channels either.
-   */
+  /** The session's notification channel, as this connection publishes and subscribes it. */
   notifyChannel(sessionId: string): string {
-    return (this.redis.options.keyPrefix ?? '') + channels.events(sessionId);
+    return channelOf(this.redis, channels.events(sessionId));
   }
 
   /** Where the stream stands: its newest id ('0-0' when empty) and the last seq handed out. */

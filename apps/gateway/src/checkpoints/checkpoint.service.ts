@@ -1,6 +1,6 @@
+import { InvalidRequest } from '@app/contracts';
 import type { CheckpointStore } from '@app/checkpoint';
 import type { SessionStore } from '@app/sessions';
-import { ToolError } from '../mcp/toolset';
 
 /** How long checkpoint_create waits for a running turn to end before it says so. */
 const RUNNING_TURN_WAIT_MS = 60_000;
@@ -19,7 +19,7 @@ export class CheckpointService {
   async create(tenant: string, sessionId: string, label: string | undefined, signal: AbortSignal) {
     const record = await this.settled(tenant, sessionId, signal);
     if (!record.lastCheckpointId) {
-      throw new ToolError(
+      throw new InvalidRequest(
         `session ${sessionId} has no completed turn to checkpoint yet; send it a message first`,
       );
     }
@@ -53,7 +53,7 @@ export class CheckpointService {
       const record = await this.sessions.get(tenant, sessionId);
       if (record.status !== 'running' && record.status !== 'queued') return record;
       if (Date.now() > deadline || signal.aborted) {
-        throw new ToolError(
+        throw new InvalidRequest(
           `session ${sessionId} is still ${record.status}; checkpoint it when the turn ends, or interrupt it`,
         );
       }

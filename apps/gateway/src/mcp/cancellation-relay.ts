@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { keys } from '@app/contracts';
+import { channelOf, channels, keys } from '@app/contracts';
 import { execAll } from './redis-batch';
 import { MCP_REDIS } from './redis-token';
 
@@ -10,11 +10,10 @@ const CANCELLED_MARKER_TTL_SECONDS = 60;
 
 /**
  * One channel for all replicas: cancellations are rare, and every replica must hear the ones for
- * calls it runs, whichever replica the notification reached. ioredis' keyPrefix does not apply to
- * channels, so it is added here to keep deployments that share a Redis apart.
+ * calls it runs, whichever replica the notification reached.
  */
-export function cancelChannel(redis: Redis): string {
-  return `${redis.options.keyPrefix ?? ''}csb:mcp:cancel`;
+function cancelChannel(redis: Redis): string {
+  return channelOf(redis, channels.mcpCancel());
 }
 
 interface CancelMessage {
@@ -50,7 +49,7 @@ export class CancellationRelay implements OnModuleDestroy {
     const controller = new AbortController();
     this.calls.set(key, controller);
     // The cancellation may have overtaken the call (two POSTs, two replicas): it left a marker.
-    const earlier = await this.redis.get(cancelledKey(mcpSessionId, requestId));
+    const earlier = await this.redis.get(keys.mcpCancelled(mcpSessionId, requestId));
     if (earlier !== null) controller.abort(new CallCancelled(earlier || undefined));
     return {
       signal: controller.signal,
@@ -66,7 +65,7 @@ export class CancellationRelay implements OnModuleDestroy {
       this.redis
         .pipeline()
         .set(
-          cancelledKey(mcpSessionId, requestId),
+          keys.mcpCancelled(mcpSessionId, requestId),
           reason ?? '',
           'EX',
           CANCELLED_MARKER_TTL_SECONDS,
@@ -125,9 +124,4 @@ export class CallCancelled extends Error {
 /** JSON keeps `1` and `"1"` apart: they are different JSON-RPC request ids. */
 function callKey(mcpSessionId: string, requestId: RequestId): string {
   return `${mcpSessionId} ${JSON.stringify(requestId)}`;
-}
-
-/** Beside the session record (same hash tag): "this call was cancelled", for a call not yet started. */
-function cancelledKey(mcpSessionId: string, requestId: RequestId): string {
-  return `${keys.mcpSession(mcpSessionId)}:cancelled:${JSON.stringify(requestId)}`;
 }

@@ -8,10 +8,4 @@ export {
 } from './mcp.module';
 export { MCP_REDIS } from './redis-token';
 export { RedisEventStore, type EventStoreScope } from './redis-event-store';
-export {
-  defineTool,
-  MCP_TOOLSET,
-  ToolError,
-  type ToolContext,
-  type ToolDefinition,
-} from './toolset';
+export { defineTool, MCP_TOOLSET, type ToolContext, type ToolDefinition } from './toolset';

@@ -18,3 +18,6 @@ export const MCP_STREAM_MAXLEN = 10_000;
  * without a new message.
  */
 export const MCP_STREAM_FOLLOW_IDLE_MS = 5 * 60_000;
+
+/** How often such a follow reads the stream for new messages. */
+export const MCP_STREAM_FOLLOW_POLL_MS = 25;

@@ -7,10 +7,20 @@ import type {
 } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { keys } from '@app/contracts';
+import { followStream, POLLING, type FollowSource } from '@app/stream';
 import { isJsonRpcResponse } from './json-rpc';
-import { MCP_STREAM_FOLLOW_IDLE_MS, MCP_STREAM_TTL_SECONDS } from './limits';
+import {
+  MCP_STREAM_FOLLOW_IDLE_MS,
+  MCP_STREAM_FOLLOW_POLL_MS,
+  MCP_STREAM_TTL_SECONDS,
+} from './limits';
 import { sseHistoryWriter, type SseHistoryWriter } from './sse-history-writer';
-import { followStream, type StreamEntry } from './stream-follower';
+
+/** One stored SSE message: its entry id and the entry's [field, value, ...] list. */
+interface HistoryEntry {
+  id: string;
+  fields: string[];
+}
 
 /** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
 const STANDALONE_STREAM_ID = '_GET_stream';
@@ -109,30 +119,36 @@ export class RedisEventStore implements EventStore {
       );
     const { streamId } = parsed;
     await this.writer.flush();
-    const deliver = async ([entryId, fields]: StreamEntry): Promise<boolean> => {
+    const source = this.historyOf(streamId);
+    const deliver = async ({ id, fields }: HistoryEntry): Promise<boolean> => {
       const message = this.messageOf(fields);
-      if (message) await send(formatEventId(streamId, entryId), message);
+      if (message) await send(formatEventId(streamId, id), message);
       return message !== undefined && isJsonRpcResponse(message);
     };
     let cursor = parsed.entryId;
     let answered = false;
     for (;;) {
-      const page = await this.redis.xrange(
-        this.keyOf(streamId),
-        `(${cursor}`,
-        '+',
-        'COUNT',
-        REPLAY_PAGE,
-      );
-      for (const entry of page) {
-        cursor = entry[0];
+      const { items } = await source.read(cursor, REPLAY_PAGE);
+      for (const entry of items) {
+        cursor = entry.id;
         answered = (await deliver(entry)) || answered;
       }
-      if (page.length < REPLAY_PAGE) break;
+      if (items.length < REPLAY_PAGE) break;
     }
     if (answered) this.completeAfterHandOut();
-    else if (streamId !== STANDALONE_STREAM_ID) this.follow(streamId, cursor, deliver);
+    else if (streamId !== STANDALONE_STREAM_ID) this.follow(source, cursor, deliver);
     return streamId;
+  }
+
+  /** The stored messages of one SSE stream, read in pages. */
+  private historyOf(streamId: StreamId): FollowSource<HistoryEntry> {
+    const key = this.keyOf(streamId);
+    return {
+      read: async (after, limit) => {
+        const page = await this.redis.xrange(key, after ? `(${after}` : '-', '+', 'COUNT', limit);
+        return { items: page.map(([id, fields]) => ({ id, fields })) };
+      },
+    };
   }
 
   /**
@@ -149,26 +165,36 @@ export class RedisEventStore implements EventStore {
 
   /**
    * The call behind this stream may still run on another replica, whose transport keeps storing
-   * its messages here: keep relaying them to the resumed response until the call's response.
+   * its messages here: keep relaying them to the resumed response until the call's response, or
+   * until the stream has been idle too long. Nothing notifies SSE history writes, so the follow
+   * polls: resuming a stream mid-call on another replica is rare, and a poll costs one XRANGE.
    */
   private follow(
-    streamId: StreamId,
+    source: FollowSource<HistoryEntry>,
     after: string,
-    deliver: (entry: StreamEntry) => Promise<boolean>,
+    deliver: (entry: HistoryEntry) => Promise<boolean>,
   ): void {
     const { closed, onStreamComplete } = this.scope;
     if (!closed) return;
-    followStream(this.redis, {
-      key: this.keyOf(streamId),
-      after,
-      signal: closed,
-      idleMs: this.scope.followIdleMs ?? MCP_STREAM_FOLLOW_IDLE_MS,
-      deliver,
+    const over = new AbortController();
+    const idle = setTimeout(
+      () => over.abort(),
+      this.scope.followIdleMs ?? MCP_STREAM_FOLLOW_IDLE_MS,
+    );
+    const onItem = async (entry: HistoryEntry): Promise<void> => {
+      idle.refresh();
+      if (await deliver(entry)) over.abort();
+    };
+    followStream(source, POLLING, after, onItem, AbortSignal.any([closed, over.signal]), {
+      pageSize: REPLAY_PAGE,
+      recheckMs: MCP_STREAM_FOLLOW_POLL_MS,
+      retryMinMs: MCP_STREAM_FOLLOW_POLL_MS,
+      onError: (error) => this.log.warn(`reading SSE history to follow: ${error.message}`),
+      onTruncated: () => undefined, // MAXLEN trimmed unread messages: the live path had them
     })
-      .catch((error: unknown) =>
-        this.log.warn(`stopped following SSE stream ${streamId}: ${String(error)}`),
-      )
+      .catch((error: unknown) => this.log.warn(`stopped following an SSE stream: ${String(error)}`))
       .finally(() => {
+        clearTimeout(idle);
         if (!closed.aborted) onStreamComplete?.();
       });
   }

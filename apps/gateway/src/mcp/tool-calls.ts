@@ -8,9 +8,10 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { ClientError } from '@app/contracts';
 import type { TrackedCall } from './cancellation-relay';
 import { describeIssues } from './argument-issues';
-import { ToolError, type ToolDefinition } from './toolset';
+import type { ToolDefinition } from './toolset';
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -103,9 +104,12 @@ function progressReporter(extra: CallExtra): ((message: string) => Promise<void>
   };
 }
 
-/** The message the client sees: the error's own (never its stack); unexpected ones are logged in full. */
+/**
+ * The message the client sees: the error's own (never its stack). A ClientError is the caller's
+ * to fix and logged at debug level; anything else is the server's and logged in full.
+ */
 function failureMessage(toolName: string, error: unknown, cancelled: boolean): string {
-  if (error instanceof ToolError || cancelled) {
+  if (error instanceof ClientError || cancelled) {
     log.debug(`${toolName}: ${String(error)}`);
   } else {
     log.error(

@@ -37,12 +37,3 @@ export const MCP_TOOLSET = Symbol('MCP_TOOLSET');
 export function defineTool<S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }
-
-/**
- * An expected failure the caller can act on ("session not found", "session is terminated").
- * Any Error's message reaches the client as a tool error; subclasses of this one are logged at
- * debug level instead of as gateway errors.
- */
-export class ToolError extends Error {
-  override readonly name: string = 'ToolError';
-}

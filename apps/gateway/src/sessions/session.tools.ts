@@ -7,6 +7,7 @@ import {
 } from '@app/contracts';
 import { defineTool, type ToolDefinition } from '../mcp/toolset';
 import type { SessionService } from './session.service';
+import { describeSession, withoutTurn } from './session-view';
 
 /** The session tools of DESIGN.md (names fixed), each a thin adapter onto SessionService. */
 export function sessionTools(sessions: SessionService): ToolDefinition[] {
@@ -16,7 +17,7 @@ export function sessionTools(sessions: SessionService): ToolDefinition[] {
       description:
         'Start a Claude Code session with a first prompt. With wait: true, streams the turn as progress notifications and returns its result.',
       input: SessionStartInput,
-      handler: (args, ctx) => sessions.start(args, ctx),
+      handler: async (args, ctx) => withoutTurn(await sessions.start(args, ctx)),
     }),
     defineTool({
       name: 'session_send',
@@ -30,33 +31,42 @@ export function sessionTools(sessions: SessionService): ToolDefinition[] {
       description:
         'Events of a session after a cursor (`after`, from a previous `next`), oldest first; waitMs long-polls for new ones.',
       input: SessionEventsInput,
-      handler: (args, ctx) => sessions.events(args, ctx),
+      handler: async (args, ctx) => {
+        const { events, next, status } = await sessions.events(args, ctx);
+        return { events, next, status };
+      },
     }),
     defineTool({
       name: 'session_status',
       description: 'Status, turn count, token usage and cost of a session.',
       input: SessionIdInput,
-      handler: (args, ctx) => sessions.status(args.sessionId, ctx),
+      handler: async (args, ctx) => describeSession(await sessions.status(args.sessionId, ctx)),
     }),
     defineTool({
       name: 'session_list',
       description:
         'Your sessions, newest first, optionally by status; page with `cursor` = previous `next`.',
       input: SessionListInput,
-      handler: (args, ctx) => sessions.list(args, ctx),
+      handler: async (args, ctx) => {
+        const page = await sessions.list(args, ctx);
+        return {
+          sessions: page.sessions.map((r) => ({ sessionId: r.id, ...describeSession(r) })),
+          next: page.next,
+        };
+      },
     }),
     defineTool({
       name: 'session_interrupt',
       description:
         'Stop the running turn of a session; the session stays and takes further messages.',
       input: SessionIdInput,
-      handler: (args, ctx) => sessions.interrupt(args.sessionId, ctx),
+      handler: async (args, ctx) => ({ status: await sessions.interrupt(args.sessionId, ctx) }),
     }),
     defineTool({
       name: 'session_terminate',
       description: 'End a session for good: its process stops and it takes no more messages.',
       input: SessionIdInput,
-      handler: (args, ctx) => sessions.terminate(args.sessionId, ctx),
+      handler: async (args, ctx) => ({ status: await sessions.terminate(args.sessionId, ctx) }),
     }),
   ];
 }

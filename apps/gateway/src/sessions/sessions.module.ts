@@ -5,24 +5,22 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { queuePrefix, TURN_QUEUE, type TurnJob } from '@app/contracts';
-import { TURN_JOB_OPTIONS, TurnQueue } from '@app/queue';
-import { closeRedis, createRedisConnection } from '@app/redis';
-import { SessionStore } from '@app/sessions';
-import { EventRelay, SessionEventLog } from '@app/stream';
 import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
+import { TurnQueue } from '@app/queue';
+import { closeRedis, createRedisConnection } from '@app/redis';
+import { SessionControl, SessionStore } from '@app/sessions';
+import { EventRelay, SessionEventLog } from '@app/stream';
+import { seedLimitsOf } from '@app/workspace';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { checkpointTools } from '../checkpoints/checkpoint.tools';
-import { seedLimitsOf } from '@app/workspace';
 import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { workspaceTools } from '../workspaces/workspace.tools';
 import { SessionService } from './session.service';
 import { sessionTools } from './session.tools';
+import { TurnWaiter } from './turn-waiter';
 
 const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
 const CHECKPOINTS = Symbol('CHECKPOINTS');
@@ -32,14 +30,17 @@ class GatewaySessionsShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(GATEWAY_REDIS) private readonly redis: Redis,
     private readonly relay: EventRelay,
+    private readonly queue: TurnQueue,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.close();
+    await this.queue.close();
     await closeRedis(this.redis);
   }
 }
 
+/** The gateway's object graph for the session tools. Wiring only. */
 const providers: Provider[] = [
   {
     provide: GATEWAY_REDIS,
@@ -55,45 +56,54 @@ const providers: Provider[] = [
   },
   { provide: EventRelay, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new EventRelay(r) },
   {
-    provide: TurnQueue,
-    inject: [getQueueToken(TURN_QUEUE)],
-    useFactory: (q: Queue<TurnJob>) => new TurnQueue(q),
+    provide: SessionControl,
+    inject: [GATEWAY_REDIS],
+    useFactory: (r: Redis) => new SessionControl(r),
   },
   {
-    provide: SessionService,
-    inject: [
-      SessionStore,
-      TurnQueue,
-      SessionEventLog,
-      EventRelay,
-      GATEWAY_REDIS,
-      APP_CONFIG,
-      CHECKPOINTS,
-    ],
-    useFactory: (
-      store: SessionStore,
-      queue: TurnQueue,
-      log: SessionEventLog,
-      relay: EventRelay,
-      publisher: Redis,
-      c: AppConfig,
-      checkpoints: CheckpointStore,
-    ) =>
-      new SessionService({
-        store,
-        queue,
-        log,
-        relay,
-        publisher,
-        checkpoints,
-        maxTurnWaitMs: c.events.turnWaitMaxMs,
-        seeder: new WorkspaceSeeder(checkpoints, seedLimitsOf(c.workspace)),
-      }),
+    provide: TurnQueue,
+    inject: [APP_CONFIG],
+    useFactory: (c: AppConfig) =>
+      new TurnQueue(
+        { url: c.redis.url ?? '', keyPrefix: c.redis.keyPrefix },
+        { connectionName: 'gateway-queue' },
+      ),
   },
   {
     provide: CHECKPOINTS,
     inject: [APP_CONFIG],
     useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
+  },
+  {
+    provide: SessionService,
+    inject: [
+      APP_CONFIG,
+      SessionStore,
+      CHECKPOINTS,
+      TurnQueue,
+      SessionEventLog,
+      EventRelay,
+      SessionControl,
+    ],
+    useFactory: (
+      c: AppConfig,
+      sessions: SessionStore,
+      checkpoints: CheckpointStore,
+      queue: TurnQueue,
+      events: SessionEventLog,
+      relay: EventRelay,
+      control: SessionControl,
+    ) =>
+      new SessionService({
+        sessions,
+        checkpoints,
+        queue,
+        events,
+        relay,
+        control,
+        waiter: new TurnWaiter(relay, control, c.events.turnWaitMaxMs),
+        seeder: new WorkspaceSeeder(checkpoints, seedLimitsOf(c.workspace, c.host.env)),
+      }),
   },
   {
     provide: CheckpointService,
@@ -112,16 +122,6 @@ const providers: Provider[] = [
 
 /** Sessions, their queue and their event relay, as the gateway's tools use them. */
 @Module({
-  imports: [
-    BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => ({
-        connection: { url: c.redis.url, connectionName: 'gateway-queue' },
-        prefix: queuePrefix(c.redis.keyPrefix),
-      }),
-    }),
-    BullModule.registerQueue({ name: TURN_QUEUE, defaultJobOptions: TURN_JOB_OPTIONS }),
-  ],
   providers,
   exports: [SessionService, CheckpointService, WorkspaceService],
 })

@@ -1,10 +1,65 @@
 import type { SessionEvent } from '@app/contracts';
+import type { SessionControl } from '@app/sessions';
+import type { EventRelay } from '@app/stream';
 
 /** What waiting for a turn found: its `result` line, and the status that closed the turn. */
-export interface TurnEnd {
-  status: 'idle' | 'failed' | 'terminated' | 'timeout';
+export type TurnEnd = {
+  status: 'idle' | 'failed' | 'terminated' | 'running';
   result?: Record<string, unknown>;
   error?: string;
+  /** The cursor after the last event relayed: `session_events { after }` goes on from here. */
+  events: string;
+};
+
+export interface WaitContext {
+  signal: AbortSignal;
+  progress?: (message: string) => Promise<void>;
+}
+
+/** Why a turn's follow stops when the turn ends: a plain reason spares a DOMException per turn. */
+const TURN_OVER = 'turn over';
+
+/**
+ * A waited call (`wait: true`): follows the session's events from a cursor until the turn ends,
+ * relaying each as progress. A cancelled call interrupts the turn wherever it runs; a wait
+ * longer than `maxWaitMs` answers "still running" with the cursor to go on from.
+ */
+export class TurnWaiter {
+  constructor(
+    private readonly relay: Pick<EventRelay, 'follow'>,
+    private readonly control: Pick<SessionControl, 'send'>,
+    private readonly maxWaitMs: number,
+  ) {}
+
+  async wait(sessionId: string, turn: number, cursor: string, ctx: WaitContext): Promise<TurnEnd> {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), this.maxWaitMs);
+    const onCancel = () => {
+      stop.abort();
+      void this.control.send(sessionId, 'interrupt');
+    };
+    ctx.signal.addEventListener('abort', onCancel, { once: true });
+    const watch = new TurnWatch(turn);
+    let found: Omit<TurnEnd, 'events'> | undefined;
+    let next = cursor;
+    try {
+      await this.relay.follow(
+        sessionId,
+        cursor,
+        async (event: SessionEvent) => {
+          next = event.id;
+          if (ctx.progress) await ctx.progress(JSON.stringify(event));
+          found = watch.observe(event);
+          if (found) stop.abort(TURN_OVER);
+        },
+        stop.signal,
+      );
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onCancel);
+    }
+    return { ...(found ?? { status: 'running' }), events: next };
+  }
 }
 
 /**
@@ -20,7 +75,7 @@ export class TurnWatch {
   constructor(private readonly turn: number) {}
 
   /** The turn's end, once this event closes it. */
-  observe(event: SessionEvent): TurnEnd | undefined {
+  observe(event: SessionEvent): Omit<TurnEnd, 'events'> | undefined {
     const data = event.data as Record<string, unknown> | null;
     if (event.kind === 'status' && data?.status === 'terminated') return this.end('terminated');
     if (event.turn !== this.turn) return undefined;
@@ -32,7 +87,7 @@ export class TurnWatch {
     return undefined;
   }
 
-  private end(status: TurnEnd['status']): TurnEnd {
+  private end(status: TurnEnd['status']): Omit<TurnEnd, 'events'> {
     return { status, result: this.result, error: this.error };
   }
 }

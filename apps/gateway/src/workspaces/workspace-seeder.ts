@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointStore } from '@app/checkpoint';
-import type { SessionOptions, WorkspaceSeed } from '@app/contracts';
+import { InvalidRequest, type SessionOptions, type WorkspaceSeed } from '@app/contracts';
 import {
   checkSeed,
   materializeSeed,
@@ -10,7 +10,6 @@ import {
   snapshotWorkspace,
   type SeedLimits,
 } from '@app/workspace';
-import { ToolError } from '../mcp/toolset';
 
 /**
  * Turns `session_start { workspace }` into the session's workspace origin. Inline files and
@@ -30,7 +29,7 @@ export class WorkspaceSeeder {
       if ('git' in seed) return { git: seed.git };
       return { seedTree: await this.store(tenant, seed) };
     } catch (error) {
-      if (error instanceof SeedRejected) throw new ToolError(`workspace: ${error.message}`);
+      if (error instanceof SeedRejected) throw new InvalidRequest(`workspace: ${error.message}`);
       throw error;
     }
   }

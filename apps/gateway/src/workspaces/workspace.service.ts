@@ -1,7 +1,7 @@
+import { InvalidRequest } from '@app/contracts';
 import type { CheckpointManifest, CheckpointStore } from '@app/checkpoint';
 import type { SessionStore } from '@app/sessions';
 import { asText, WorkspaceReader } from '@app/workspace';
-import { ToolError } from '../mcp/toolset';
 
 /**
  * workspace_list / workspace_read / workspace_diff, answered from the object store by any
@@ -75,16 +75,16 @@ export class WorkspaceService {
     const record = await this.sessions.get(tenant, sessionId);
     const id = checkpointId ?? record.lastCheckpointId;
     if (!id) {
-      throw new ToolError(
+      throw new InvalidRequest(
         `session ${sessionId} has no checkpoint yet: its workspace is captured after its first turn`,
       );
     }
     const manifest = await this.checkpoints.read(tenant, id);
     if (manifest.sessionId !== sessionId) {
-      throw new ToolError(`checkpoint ${id} is not a checkpoint of session ${sessionId}`);
+      throw new InvalidRequest(`checkpoint ${id} is not a checkpoint of session ${sessionId}`);
     }
     if (!manifest.workspace) {
-      throw new ToolError(`checkpoint ${id} holds no workspace`);
+      throw new InvalidRequest(`checkpoint ${id} holds no workspace`);
     }
     return { tree: manifest.workspace.tree, checkpointId: id, manifest };
   }

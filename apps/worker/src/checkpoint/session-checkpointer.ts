@@ -1,21 +1,16 @@
 import { existsSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { transcriptPath, type Launcher } from '@app/claude';
-import type { CheckpointManifest, CheckpointStore, CreatedCheckpoint } from '@app/checkpoint';
+import type { CheckpointManifest, CheckpointStore } from '@app/checkpoint';
 import type { SessionRecord } from '@app/contracts';
 import type { SessionStore } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
 import type { SkippedEntry } from '@app/workspace';
-import { sessionDirs } from '../runtime/live-session-registry';
+import type { ResumePlan } from '../runtime/live-session-registry';
+import { sessionDirs } from '../runtime/session-dirs';
 import { readLocalState, writeLocalState } from './local-state';
 import type { SessionWorkspaces } from './session-workspace';
 import { readCompleteTranscript, readSidecarFiles } from './transcript-files';
-
-/** How the CLI should start: resume Claude's own session, optionally as a fork. */
-export interface ResumePlan {
-  resume?: string;
-  forkSession?: boolean;
-}
 
 export interface CheckpointerDeps {
   store: CheckpointStore;
@@ -26,7 +21,14 @@ export interface CheckpointerDeps {
   launcher: Launcher;
 }
 
-export interface SessionCheckpoint extends CreatedCheckpoint {
+/** A turn's checkpoint, as the turn reports it. */
+export interface TurnCheckpoint {
+  checkpointId: string;
+  /** Original size of what it holds; compressed bytes it added; the same uncompressed. */
+  bytes: number;
+  storedBytes: number;
+  newBytes: number;
+  workspace?: { files: number; bytes: number };
   /** Workspace paths the checkpoint left out (excluded, over a limit, special files). */
   leftOut: SkippedEntry[];
 }
@@ -47,7 +49,7 @@ export class SessionCheckpointer {
     record: SessionRecord,
     turn: number,
     label?: string,
-  ): Promise<SessionCheckpoint | undefined> {
+  ): Promise<TurnCheckpoint | undefined> {
     if (!record.claudeSessionId) return undefined;
     const dirs = sessionDirs(this.deps.dataDir, record.id);
     const path = this.transcriptPathOf(record.id, record.claudeSessionId);
@@ -85,7 +87,16 @@ export class SessionCheckpointer {
     this.latest.set(record.id, created.manifest);
     await this.deps.sessions.update(record.id, { lastCheckpointId: created.checkpointId });
     await writeLocalState(dirs.root, { checkpointId: created.checkpointId });
-    return { ...created, leftOut: workspace.skipped };
+    const { checkpointId, bytes, storedBytes, newBytes, manifest } = created;
+    const tree = manifest.workspace;
+    return {
+      checkpointId,
+      bytes,
+      storedBytes,
+      newBytes,
+      workspace: tree ? { files: tree.files, bytes: tree.bytes } : undefined,
+      leftOut: workspace.skipped,
+    };
   }
 
   /**

@@ -1,14 +1,20 @@
-import { join, resolve } from 'node:path';
 import { ClaudeProcess, type ClaudeFlags, type Launcher, type SpawnBroker } from '@app/claude';
 import type { SessionRecord } from '@app/contracts';
-import type { ResumePlan } from '../checkpoint/session-checkpointer';
-import { LiveSession, type EventSink } from './live-session';
+import type { EventSink } from '@app/stream';
+import { LiveSession } from './live-session';
+import { sessionDirs } from './session-dirs';
+
+/** How the CLI should start: resume Claude's own session, optionally as a fork. */
+export interface ResumePlan {
+  resume?: string;
+  forkSession?: boolean;
+}
 
 export interface RegistryOptions {
   binary: string;
   launcher: Launcher;
   dataDir: string;
-  /** Environment the CLI's allow-listed variables are drawn from. */
+  /** Environment the CLI's allow-listed variables are drawn from (host variables, API settings). */
   env: Readonly<Record<string, string | undefined>>;
   /** Extra variables the operator chose to pass through (never client input). */
   passthrough: Readonly<Record<string, string>>;
@@ -20,17 +26,6 @@ export interface RegistryOptions {
   sinkFor(sessionId: string): EventSink;
   /** Starts CLIs from a small helper process: a fork of this large one stalls every stream. */
   spawner?: SpawnBroker;
-}
-
-/** Per-session directories on this worker: workspace, Claude config dir and a private HOME. */
-export function sessionDirs(dataDir: string, sessionId: string) {
-  const root = resolve(dataDir, 'sessions', sessionId);
-  return {
-    root,
-    workspaceDir: join(root, 'ws'),
-    configDir: join(root, 'cfg'),
-    home: join(root, 'home'),
-  };
 }
 
 export function flagsFor(
@@ -52,8 +47,24 @@ export function flagsFor(
   };
 }
 
+/** What a turn does with a session's live CLI process. */
+export type LiveTurns = Pick<
+  LiveSession,
+  'runTurn' | 'interrupt' | 'flushEvents' | 'costOf' | 'claudeSessionId' | 'busy' | 'done'
+>;
+
+/** The live CLI processes of a worker, as the turns use them. */
+export interface LiveSessions {
+  get(sessionId: string): LiveTurns | undefined;
+  open(record: SessionRecord, plan: ResumePlan): Promise<LiveTurns>;
+  close(sessionId: string, mode: 'graceful' | 'kill'): Promise<void>;
+  /** Runs `onIdle` after `ms` unless the session is used (or closed) first. */
+  scheduleIdle(sessionId: string, ms: number, onIdle: () => void): void;
+  cancelIdle(sessionId: string): void;
+}
+
 /** The live CLI processes this worker holds, by session id. */
-export class LiveSessionRegistry {
+export class LiveSessionRegistry implements LiveSessions {
   private readonly live = new Map<string, LiveSession>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
 
@@ -62,10 +73,6 @@ export class LiveSessionRegistry {
   get(sessionId: string): LiveSession | undefined {
     const session = this.live.get(sessionId);
     return session?.process.running ? session : undefined;
-  }
-
-  get size(): number {
-    return this.live.size;
   }
 
   ids(): string[] {

@@ -6,15 +6,8 @@ import {
   type ClaudeMessage,
   type ResultMessage,
 } from '@app/claude';
-import { lineEvent, type NewEvent } from '../turn/turn-events';
-
-/** Where a session's events go; `push` returning false means: wait for capacity before reading on. */
-export interface EventSink {
-  push(event: NewEvent): boolean;
-  waitForCapacity(): Promise<void>;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
+import type { EventSink } from '@app/stream';
+import { lineEvent } from '../turn/turn-events';
 
 /** The CLI stopped before the turn's `result`. */
 export class CliExitedMidTurn extends Error {
@@ -61,6 +54,11 @@ export class LiveSession {
     const run = this.chain.then(() => this.deliver(turn, message));
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Stops the running turn (the CLI ends it with an error result); the process stays. */
+  interrupt(): Promise<void> {
+    return this.process.interrupt();
   }
 
   /** Resolves when every event of this session so far is in the stream. */

@@ -1,17 +1,8 @@
-import type { EventKind } from '@app/contracts';
+import type { NewSessionEvent } from '@app/contracts';
 import type { ClaudeExit, ParsedLine } from '@app/claude';
 
-/** An event before the log gives it an id and a seq. */
-export interface NewEvent {
-  turn: number;
-  kind: EventKind;
-  data: unknown;
-  /** `data` as JSON text when it already exists as such (a CLI line). */
-  json?: string;
-}
-
 /** A CLI stdout line as an event: `claude` carries the line unchanged, bad lines become `parse_error`. */
-export function lineEvent(line: ParsedLine, turn: number): NewEvent {
+export function lineEvent(line: ParsedLine, turn: number): NewSessionEvent {
   return line.kind === 'message'
     ? { turn, kind: 'claude', data: line.message, json: line.raw }
     : { turn, kind: 'parse_error', data: line.error };
@@ -21,7 +12,7 @@ export const statusEvent = (
   turn: number,
   status: string,
   detail?: Record<string, unknown>,
-): NewEvent => ({
+): NewSessionEvent => ({
   turn,
   kind: 'status',
   data: { status, ...detail },
@@ -32,7 +23,7 @@ export const errorEvent = (
   code: string,
   message: string,
   detail?: Record<string, unknown>,
-): NewEvent => ({
+): NewSessionEvent => ({
   turn,
   kind: 'error',
   data: { code, message, ...detail },

@@ -6,75 +6,75 @@ import {
   RestoreMismatch,
 } from '@app/checkpoint';
 import type { ResultMessage } from '@app/claude';
+import type { ControlAction, NewSessionEvent, SessionRecord, TurnJob } from '@app/contracts';
+import type { TurnHandler, TurnOutcome } from '@app/queue';
+import {
+  IllegalTransition,
+  type SessionControl,
+  type SessionLeases,
+  type SessionStore,
+} from '@app/sessions';
 import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
-import type { SessionRecord, TurnJob } from '@app/contracts';
-import { IllegalTransition, type SessionStore } from '@app/sessions';
 import type { Logger } from 'pino';
 import type { SessionCheckpointer } from '../checkpoint/session-checkpointer';
-import { CliExitedMidTurn, type LiveSession } from '../runtime/live-session';
-import type { LiveSessionRegistry } from '../runtime/live-session-registry';
-import type { SessionLeases } from '../runtime/session-lease';
-import { errorEvent, exitDetail, statusEvent, type NewEvent } from './turn-events';
+import { CliExitedMidTurn } from '../runtime/live-session';
+import type { LiveSessions, LiveTurns } from '../runtime/live-session-registry';
+import { errorEvent, exitDetail, statusEvent } from './turn-events';
 
+/**
+ * What a turn needs, each through the narrowest face of its repository, so the turn's state
+ * machine can be specified with in-memory ones.
+ */
 export interface TurnRunnerDeps {
-  store: SessionStore;
-  checkpointer: SessionCheckpointer;
-  leases: SessionLeases;
-  registry: LiveSessionRegistry;
+  sessions: Pick<SessionStore, 'find' | 'transition' | 'recordResult'>;
+  leases: Pick<SessionLeases, 'acquire' | 'release'>;
+  /** Control requests: this worker hears those of the sessions it holds, and asks for others. */
+  control: Pick<SessionControl, 'send' | 'subscribe' | 'unsubscribe'>;
   /** Appends events outside a live process's stream (status changes, errors). */
-  append(sessionId: string, events: NewEvent[]): Promise<void>;
-  /** Asks the worker holding the session to hand it over. */
-  requestRelease(sessionId: string): Promise<void>;
-  /** Called for sessions this worker holds, when it starts and stops holding them. */
-  onHeld(sessionId: string, held: boolean): void;
+  events: { append(sessionId: string, events: readonly NewSessionEvent[]): Promise<unknown> };
+  checkpointer: Pick<SessionCheckpointer, 'prepare' | 'checkpoint' | 'forget'>;
+  registry: LiveSessions;
   sessionIdleMs: number;
   logger: Logger;
 }
 
 const MAX_LEFT_OUT_LISTED = 50;
 
-export type TurnOutcome =
-  | { kind: 'done'; result: ResultMessage }
-  | { kind: 'failed'; error: string }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'busy-elsewhere' };
-
-/** Runs one turn job: take the session, deliver the message, stream until `result`, record it. */
-export class TurnRunner {
+/**
+ * Runs turn jobs: take the session (its lease), deliver the message to its CLI, stream until
+ * `result`, record it, checkpoint, and hibernate the session once it has been idle a while.
+ */
+export class TurnRunner implements TurnHandler {
   /** Sessions another worker asked for: handed over as soon as their current turn ends. */
   private readonly releaseWanted = new Set<string>();
 
   constructor(private readonly deps: TurnRunnerDeps) {}
 
   /** A client's interrupt or terminate, or another worker's request for the session. */
-  async control(sessionId: string, action: 'interrupt' | 'terminate' | 'release'): Promise<void> {
-    if (action === 'interrupt') await this.deps.registry.get(sessionId)?.process.interrupt();
+  async control(sessionId: string, action: ControlAction): Promise<void> {
+    if (action === 'interrupt') await this.deps.registry.get(sessionId)?.interrupt();
     else if (action === 'terminate') await this.kill(sessionId);
     else await this.release(sessionId);
   }
 
-  /** Another worker has a turn for this session: hibernate it now, or after its running turn. */
-  async release(sessionId: string): Promise<void> {
-    if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
-    else await this.hibernate(sessionId);
-  }
-
   async run(job: TurnJob): Promise<TurnOutcome> {
-    const { store, leases } = this.deps;
-    const record = await store.find(job.sessionId);
-    if (!record || record.tenant !== job.tenant)
+    const { sessions, leases } = this.deps;
+    const record = await sessions.find(job.sessionId);
+    if (!record || record.tenant !== job.tenant) {
       return { kind: 'skipped', reason: 'no such session' };
+    }
     if (record.status === 'terminated') return { kind: 'skipped', reason: 'terminated' };
     if (!(await leases.acquire(job.sessionId))) {
-      await this.deps.requestRelease(job.sessionId);
-      return { kind: 'busy-elsewhere' };
+      // Another worker holds its CLI: ask it to let go; the queue tries again shortly.
+      await this.deps.control.send(job.sessionId, 'release');
+      return { kind: 'handover' };
     }
-    this.deps.onHeld(job.sessionId, true);
-    let live: LiveSession;
+    await this.deps.control.subscribe(job.sessionId);
+    let live: LiveTurns;
     try {
       live = this.deps.registry.get(job.sessionId) ?? (await this.open(record));
       this.deps.registry.cancelIdle(job.sessionId);
-      await store.transition(job.sessionId, 'running', {
+      await sessions.transition(job.sessionId, 'running', {
         from: ['queued', 'idle', 'hibernated', 'running'],
       });
     } catch (error) {
@@ -84,7 +84,7 @@ export class TurnRunner {
       if (isPermanent(error)) return this.failedToStart(job, error);
       throw error;
     }
-    await this.deps.append(job.sessionId, [statusEvent(job.turn, 'running')]);
+    await this.deps.events.append(job.sessionId, [statusEvent(job.turn, 'running')]);
     try {
       const result = await live.runTurn(job.turn, job.message);
       return await this.finish(job, live, result);
@@ -93,7 +93,36 @@ export class TurnRunner {
     }
   }
 
-  private async open(record: SessionRecord): Promise<LiveSession> {
+  /** The queue's last attempt failed before the CLI got the message. */
+  async giveUp(job: TurnJob, error: unknown): Promise<void> {
+    await this.failedToStart(job, error);
+  }
+
+  /**
+   * Ends an idle session's process; its next message starts a new one with --resume. A busy
+   * session is left alone unless `force` (worker shutdown), which ends its turn too.
+   */
+  async hibernate(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
+    const live = this.deps.registry.get(sessionId);
+    if (live?.busy && !options.force) return;
+    await this.deps.registry.close(sessionId, live?.busy ? 'kill' : 'graceful');
+    const record = await this.deps.sessions.find(sessionId);
+    try {
+      await this.deps.sessions.transition(sessionId, 'hibernated', { from: ['idle'] });
+      await this.deps.events.append(sessionId, [statusEvent(record?.turns ?? 0, 'hibernated')]);
+    } catch {
+      // queued again or terminated meanwhile: nothing to record
+    }
+    await this.letGo(sessionId);
+  }
+
+  /** Another worker has a turn for this session: hibernate it now, or after its running turn. */
+  private async release(sessionId: string): Promise<void> {
+    if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
+    else await this.hibernate(sessionId);
+  }
+
+  private async open(record: SessionRecord): Promise<LiveTurns> {
     const plan = await this.deps.checkpointer.prepare(record);
     const live = await this.deps.registry.open(record, plan);
     void live.done.then((exit) =>
@@ -105,15 +134,11 @@ export class TurnRunner {
     return live;
   }
 
-  private async finish(
-    job: TurnJob,
-    live: LiveSession,
-    result: ResultMessage,
-  ): Promise<TurnOutcome> {
+  private async finish(job: TurnJob, live: LiveTurns, result: ResultMessage): Promise<TurnOutcome> {
     // The result line must be readable before the status says idle.
     await live.flushEvents();
     const usage = result.usage ?? {};
-    await this.deps.store.recordResult(job.sessionId, {
+    await this.deps.sessions.recordResult(job.sessionId, {
       inputTokens: usage.input_tokens ?? 0,
       outputTokens: usage.output_tokens ?? 0,
       cacheCreationTokens: usage.cache_creation_input_tokens ?? 0,
@@ -135,19 +160,21 @@ export class TurnRunner {
         () => void this.hibernate(job.sessionId),
       );
     }
-    return { kind: 'done', result };
+    return { kind: 'done', subtype: result.subtype, isError: result.is_error === true };
   }
 
   /**
    * The turn cannot start (its checkpoint is corrupted or gone, retries are spent): the session
    * fails with an error event that says why, so waiting clients learn it at once.
    */
-  async failedToStart(job: TurnJob, error: unknown): Promise<TurnOutcome> {
+  private async failedToStart(job: TurnJob, error: unknown): Promise<TurnOutcome> {
     const message = error instanceof Error ? error.message : String(error);
-    await this.deps.append(job.sessionId, [errorEvent(job.turn, 'start_failed', message)]);
+    await this.deps.events.append(job.sessionId, [errorEvent(job.turn, 'start_failed', message)]);
     try {
-      await this.deps.store.transition(job.sessionId, 'failed', { patch: { lastError: message } });
-      await this.deps.append(job.sessionId, [statusEvent(job.turn, 'failed')]);
+      await this.deps.sessions.transition(job.sessionId, 'failed', {
+        patch: { lastError: message },
+      });
+      await this.deps.events.append(job.sessionId, [statusEvent(job.turn, 'failed')]);
     } catch {
       // terminated meanwhile
     }
@@ -160,18 +187,17 @@ export class TurnRunner {
    */
   private async checkpoint(job: TurnJob): Promise<void> {
     try {
-      const record = await this.deps.store.find(job.sessionId);
+      const record = await this.deps.sessions.find(job.sessionId);
       const created = record && (await this.deps.checkpointer.checkpoint(record, job.turn));
       if (!created) return;
-      const { checkpointId, bytes, storedBytes, newBytes, manifest, leftOut } = created;
-      const workspace = manifest.workspace && {
-        files: manifest.workspace.files,
-        bytes: manifest.workspace.bytes,
+      const { checkpointId, bytes, storedBytes, newBytes, leftOut } = created;
+      const workspace = created.workspace && {
+        ...created.workspace,
         // What the checkpoint does not hold, so the client is not surprised after a restore.
         leftOut: leftOut.slice(0, MAX_LEFT_OUT_LISTED),
         leftOutCount: leftOut.length,
       };
-      await this.deps.append(job.sessionId, [
+      await this.deps.events.append(job.sessionId, [
         {
           turn: job.turn,
           kind: 'checkpoint',
@@ -181,7 +207,9 @@ export class TurnRunner {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.logger.warn({ sessionId: job.sessionId, err: message }, 'checkpoint failed');
-      await this.deps.append(job.sessionId, [errorEvent(job.turn, 'checkpoint_failed', message)]);
+      await this.deps.events.append(job.sessionId, [
+        errorEvent(job.turn, 'checkpoint_failed', message),
+      ]);
     }
   }
 
@@ -190,13 +218,14 @@ export class TurnRunner {
     const detail = error instanceof CliExitedMidTurn ? exitDetail(error.exit) : {};
     // Closing first also flushes the process's last lines, so the error event comes after them.
     await this.deps.registry.close(job.sessionId, 'kill');
-    const current = await this.deps.store.find(job.sessionId);
+    const current = await this.deps.sessions.find(job.sessionId);
     if (current?.status !== 'terminated') {
-      await this.deps.append(job.sessionId, [errorEvent(job.turn, 'cli_failed', message, detail)]);
+      await this.deps.events.append(job.sessionId, [
+        errorEvent(job.turn, 'cli_failed', message, detail),
+      ]);
       await this.settle(job, 'failed', { lastError: message });
     }
-    await this.deps.leases.release(job.sessionId);
-    this.deps.onHeld(job.sessionId, false);
+    await this.letGo(job.sessionId);
     return { kind: 'failed', error: message };
   }
 
@@ -207,39 +236,24 @@ export class TurnRunner {
     patch: Partial<SessionRecord>,
   ): Promise<void> {
     try {
-      await this.deps.store.transition(job.sessionId, status, { from: ['running'], patch });
-      await this.deps.append(job.sessionId, [statusEvent(job.turn, status)]);
+      await this.deps.sessions.transition(job.sessionId, status, { from: ['running'], patch });
+      await this.deps.events.append(job.sessionId, [statusEvent(job.turn, status)]);
     } catch (error) {
       this.deps.logger.debug({ sessionId: job.sessionId, err: error }, 'status not changed');
     }
   }
 
-  /**
-   * Ends an idle session's process; its next message starts a new one with --resume. A busy
-   * session is left alone unless `force` (worker shutdown), which ends its turn too.
-   */
-  async hibernate(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
-    const live = this.deps.registry.get(sessionId);
-    if (live?.busy && !options.force) return;
-    await this.deps.registry.close(sessionId, live?.busy ? 'kill' : 'graceful');
-    const record = await this.deps.store.find(sessionId);
-    try {
-      await this.deps.store.transition(sessionId, 'hibernated', { from: ['idle'] });
-      await this.deps.append(sessionId, [statusEvent(record?.turns ?? 0, 'hibernated')]);
-    } catch {
-      // queued again or terminated meanwhile: nothing to record
-    }
-    await this.deps.leases.release(sessionId);
-    this.deps.checkpointer.forget(sessionId);
-    this.deps.onHeld(sessionId, false);
+  /** Stops the session's process at once (terminate from a client). */
+  private async kill(sessionId: string): Promise<void> {
+    await this.deps.registry.close(sessionId, 'kill');
+    await this.letGo(sessionId);
   }
 
-  /** Stops the session's process at once (terminate from a client). */
-  async kill(sessionId: string): Promise<void> {
-    await this.deps.registry.close(sessionId, 'kill');
+  /** This worker no longer holds the session: lease, control channel and cached state go. */
+  private async letGo(sessionId: string): Promise<void> {
     await this.deps.leases.release(sessionId);
     this.deps.checkpointer.forget(sessionId);
-    this.deps.onHeld(sessionId, false);
+    await this.deps.control.unsubscribe(sessionId);
   }
 }
 

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { SandboxUnavailable } from './errors';
 
 export type BwrapProbe = { ok: true } | { ok: false; reason: string };
 
@@ -61,12 +60,6 @@ function namespaceFailure(stderr: string, code: number | null, signal: string | 
         'CAP_SYS_ADMIN); allow them for the worker or run it where they are permitted'
       : 'bubblewrap failed to create the sandbox';
   return `${hint}; bwrap ${status}: ${stderr || '(no stderr)'}`;
-}
-
-/** Throws SandboxUnavailable (with the probe's reason) where bubblewrap cannot sandbox. */
-export async function requireBwrap(bwrap?: string): Promise<void> {
-  const probe = await probeBwrap(bwrap);
-  if (!probe.ok) throw new SandboxUnavailable(probe.reason);
 }
 
 /** The sandbox sees the host's /usr and nothing else: its PATH is /usr/local/bin:/usr/bin:/bin. */

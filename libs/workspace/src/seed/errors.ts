@@ -1,3 +1,5 @@
+import { ClientError } from '@app/contracts';
+
 /**
  * Typed errors of workspace seeding. A `SeedRejected` is the client's fault (a bad path, a
  * refused URL, an oversized archive): its message names the entry, the problem and what to
@@ -26,7 +28,7 @@ export type SeedRejectReason =
   | 'git_failed'
   | 'git_timeout';
 
-export class SeedRejected extends Error {
+export class SeedRejected extends ClientError {
   override readonly name = 'SeedRejected';
   constructor(
     readonly reason: SeedRejectReason,

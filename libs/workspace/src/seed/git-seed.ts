@@ -55,7 +55,7 @@ export async function cloneGitSeed(
     const git = (args: string[], watched = true): Promise<void> =>
       runGit({
         args: [...gitConfig(remote, addresses), ...args],
-        env: gitEnvironment(home),
+        env: gitEnvironment(home, limits.hostEnv ?? {}),
         deadline,
         timeoutMs: limits.gitTimeoutMs,
         describe,
@@ -135,9 +135,9 @@ function gitConfig(remote: GitRemote, addresses: string[]): string[] {
   return settings.flatMap((s) => ['-c', s]);
 }
 
-function gitEnvironment(home: string): NodeJS.ProcessEnv {
+function gitEnvironment(home: string, host: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: host.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     GIT_CONFIG_NOSYSTEM: '1',
@@ -149,7 +149,7 @@ function gitEnvironment(home: string): NodeJS.ProcessEnv {
     GIT_LFS_SKIP_SMUDGE: '1',
     LC_ALL: 'C',
   };
-  for (const name of PROXY_VARS) if (process.env[name]) env[name] = process.env[name];
+  for (const name of PROXY_VARS) if (host[name]) env[name] = host[name];
   return env;
 }
 

@@ -8,17 +8,22 @@ export interface SeedLimits {
   gitAllowedUrls: string[];
   /** Whole clone, DNS check included (GIT_CLONE_TIMEOUT_MS). */
   gitTimeoutMs: number;
+  /** Host variables git inherits (PATH, proxies: the config's `host.env`); nothing else is. */
+  hostEnv?: Readonly<Record<string, string>>;
 }
 
 /** The limits from the config's `workspace` group (gateway and worker read the same ones). */
-export function seedLimitsOf(workspace: {
-  maxBytes: number;
-  maxFiles: number;
-  gitAllowedUrls: string[];
-  gitCloneTimeoutMs: number;
-}): SeedLimits {
+export function seedLimitsOf(
+  workspace: {
+    maxBytes: number;
+    maxFiles: number;
+    gitAllowedUrls: string[];
+    gitCloneTimeoutMs: number;
+  },
+  hostEnv: Readonly<Record<string, string>> = {},
+): SeedLimits {
   const { maxBytes, maxFiles, gitAllowedUrls, gitCloneTimeoutMs } = workspace;
-  return { maxBytes, maxFiles, gitAllowedUrls, gitTimeoutMs: gitCloneTimeoutMs };
+  return { maxBytes, maxFiles, gitAllowedUrls, gitTimeoutMs: gitCloneTimeoutMs, hostEnv };
 }
 
 export function formatBytes(n: number): string {

@@ -1,3 +1,5 @@
+import { ClientError } from '@app/contracts';
+
 /**
  * Typed errors of workspace snapshots, restores and reads. Each message says what failed and
  * what to do, so it can be shown to an operator or an MCP client as is. Store-level failures
@@ -8,7 +10,7 @@
 const quoted = (path: string): string => JSON.stringify(path.slice(0, 300));
 
 /** A path that is not in the snapshot (or crosses a file or symlink on the way). */
-export class WorkspacePathNotFound extends Error {
+export class WorkspacePathNotFound extends ClientError {
   override readonly name = 'WorkspacePathNotFound';
   constructor(
     readonly path: string,
@@ -22,7 +24,7 @@ export class WorkspacePathNotFound extends Error {
 }
 
 /** A path argument that cannot name anything inside a workspace (`..`, NUL). */
-export class WorkspacePathInvalid extends Error {
+export class WorkspacePathInvalid extends ClientError {
   override readonly name = 'WorkspacePathInvalid';
   constructor(
     readonly path: string,
@@ -35,7 +37,7 @@ export class WorkspacePathInvalid extends Error {
 }
 
 /** A read of something that has no bytes to read (a directory). */
-export class WorkspaceNotAFile extends Error {
+export class WorkspaceNotAFile extends ClientError {
   override readonly name = 'WorkspaceNotAFile';
   constructor(readonly path: string) {
     super(`WorkspaceNotAFile: ${quoted(path)} is a directory; list it instead of reading it`);

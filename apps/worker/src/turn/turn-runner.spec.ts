@@ -1,0 +1,265 @@
+import pino from 'pino';
+import { CheckpointNotFound } from '@app/checkpoint';
+import type { SessionEvent, TurnJob } from '@app/contracts';
+import {
+  MemoryCheckpointer,
+  MemoryControlBus,
+  MemoryEventLog,
+  MemoryLeaseTable,
+  MemorySessionStore,
+  resultLine,
+  ScriptedLiveSessions,
+} from '../../../../test/support/memory';
+import { TurnRunner } from './turn-runner';
+
+/** The turn's state machine, with in-memory repositories: a fleet of workers in one process. */
+function fleet() {
+  const sessions = new MemorySessionStore();
+  const events = new MemoryEventLog();
+  const leases = new MemoryLeaseTable();
+  const bus = new MemoryControlBus();
+  const worker = (id: string) => {
+    const registry = new ScriptedLiveSessions(events);
+    const checkpointer = new MemoryCheckpointer();
+    const control = bus.endpoint();
+    const runner = new TurnRunner({
+      sessions,
+      leases: leases.holder(id),
+      control,
+      events,
+      checkpointer,
+      registry,
+      sessionIdleMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    });
+    control.handle((sessionId, action) => runner.control(sessionId, action));
+    return { id, runner, registry, checkpointer };
+  };
+  const newTurn = async (tenant = 'acme', sessionId?: string): Promise<TurnJob> => {
+    const id = sessionId ?? (await sessions.create(tenant, {})).id;
+    const { turn } = await sessions.nextTurn(tenant, id);
+    return { sessionId: id, tenant, turn, message: `message ${turn}` };
+  };
+  const kinds = (sessionId: string) =>
+    events.all(sessionId).map((e: SessionEvent) => {
+      const data = e.data as { status?: string; code?: string; type?: string };
+      return `${e.kind}:${data.status ?? data.code ?? data.type ?? ''}`;
+    });
+  return { sessions, events, leases, bus, worker, newTurn, kinds };
+}
+
+/** Waits until the worker's CLI for the session is mid-turn (the runner got that far). */
+async function running(w: ReturnType<ReturnType<typeof fleet>['worker']>, sessionId: string) {
+  for (let i = 0; i < 1_000 && !w.registry.get(sessionId)?.busy; i++) await Promise.resolve();
+  const live = w.registry.get(sessionId);
+  if (!live?.busy) throw new Error(`no turn running for ${sessionId}`);
+  return live;
+}
+
+describe('TurnRunner', () => {
+  it('runs a turn to idle: result recorded, checkpoint taken, then hibernates when idle', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await (await running(a, job.sessionId)).finish(resultLine({ total_cost_usd: 0.25 }));
+    expect(await outcome).toEqual({ kind: 'done', subtype: 'success', isError: false });
+    expect(await f.sessions.find(job.sessionId)).toMatchObject({
+      status: 'idle',
+      completedTurns: 1,
+      costUsd: 0.25,
+      claudeSessionId: 'claude-session-1',
+    });
+    expect(f.kinds(job.sessionId)).toEqual([
+      'status:running',
+      'claude:result',
+      'checkpoint:',
+      'status:idle',
+    ]);
+    expect(f.leases.heldBy(job.sessionId)).toBe('a');
+    expect(f.bus.holders(job.sessionId)).toBe(1);
+
+    a.registry.fireIdle(job.sessionId);
+    await eventuallyStatus(f.sessions, job.sessionId, 'hibernated');
+    expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
+    expect(f.bus.holders(job.sessionId)).toBe(0);
+    expect(a.checkpointer.forgotten).toEqual([job.sessionId]);
+  });
+
+  it('leaves the session idle when its checkpoint fails, and says so', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    a.checkpointer.failNext('checkpoint', new Error('object store unreachable'));
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await (await running(a, job.sessionId)).finish();
+    expect((await outcome).kind).toBe('done');
+    expect(f.kinds(job.sessionId)).toEqual([
+      'status:running',
+      'claude:result',
+      'error:checkpoint_failed',
+      'status:idle',
+    ]);
+    expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
+  });
+
+  it('interrupts the running turn where it runs; the session stays usable', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await running(a, job.sessionId);
+    await f.bus.endpoint().send(job.sessionId, 'interrupt');
+    expect(await outcome).toEqual({
+      kind: 'done',
+      subtype: 'error_during_execution',
+      isError: true,
+    });
+    expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
+
+    const next = a.runner.run(await f.newTurn('acme', job.sessionId));
+    await (await running(a, job.sessionId)).finish();
+    expect((await next).kind).toBe('done');
+    expect(a.registry.started).toHaveLength(1); // the same process took the next turn
+  });
+
+  it('ends a turn whose session is terminated mid-turn without marking it failed', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await running(a, job.sessionId);
+    // What session_terminate does on a gateway.
+    await f.sessions.transition(job.sessionId, 'terminated');
+    await f.bus.endpoint().send(job.sessionId, 'terminate');
+    expect((await outcome).kind).toBe('failed');
+    expect((await f.sessions.find(job.sessionId))?.status).toBe('terminated');
+    expect(f.kinds(job.sessionId)).toEqual(['status:running']);
+    expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
+    expect(a.registry.get(job.sessionId)).toBeUndefined();
+    // A turn the queue still held is skipped.
+    expect(await a.runner.run({ ...job, turn: job.turn + 1 })).toEqual({
+      kind: 'skipped',
+      reason: 'terminated',
+    });
+  });
+
+  it('fails the session when its CLI dies mid-turn; the next message starts a new one', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const first = await f.newTurn();
+    const run1 = a.runner.run(first);
+    await (await running(a, first.sessionId)).finish();
+    await run1;
+    const second = await f.newTurn('acme', first.sessionId);
+    const run2 = a.runner.run(second);
+    (await running(a, first.sessionId)).crash(137);
+    expect(await run2).toEqual({ kind: 'failed', error: expect.stringMatching(/code 137/) });
+    const record = await f.sessions.find(first.sessionId);
+    expect(record?.status).toBe('failed');
+    expect(record?.lastError).toMatch(/exited before finishing the turn/);
+    expect(f.kinds(first.sessionId).slice(-2)).toEqual(['error:cli_failed', 'status:failed']);
+    expect(f.leases.heldBy(first.sessionId)).toBeUndefined();
+
+    const third = a.runner.run(await f.newTurn('acme', first.sessionId));
+    const restarted = await running(a, first.sessionId);
+    expect(restarted.plan).toEqual({ resume: 'claude-session-1' });
+    await restarted.finish();
+    expect((await third).kind).toBe('done');
+    expect(a.registry.started).toHaveLength(2);
+  });
+
+  it('fails the session on the last attempt, saying why', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const job = await f.newTurn();
+    await a.runner.giveUp(job, new Error('Redis went away'));
+    const record = await f.sessions.find(job.sessionId);
+    expect(record).toMatchObject({ status: 'failed', lastError: 'Redis went away' });
+    expect(f.kinds(job.sessionId)).toEqual(['error:start_failed', 'status:failed']);
+  });
+
+  it('fails at once when the checkpoint to restore is gone, and lets the queue retry other errors', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const gone = await f.newTurn();
+    a.checkpointer.failNext('prepare', new CheckpointNotFound('acme', 'f'.repeat(64)));
+    expect(await a.runner.run(gone)).toEqual({
+      kind: 'failed',
+      error: `checkpoint ${'f'.repeat(64)} not found`,
+    });
+    expect((await f.sessions.find(gone.sessionId))?.status).toBe('failed');
+
+    const flaky = await f.newTurn();
+    a.checkpointer.failNext('prepare', new Error('connection reset'));
+    await expect(a.runner.run(flaky)).rejects.toThrow('connection reset');
+    expect((await f.sessions.find(flaky.sessionId))?.status).toBe('queued');
+    expect(f.leases.heldBy(flaky.sessionId)).toBeUndefined();
+  });
+
+  it('skips a job of another tenant’s or an unknown session', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const job = await f.newTurn('acme');
+    expect(await a.runner.run({ ...job, tenant: 'globex' })).toEqual({
+      kind: 'skipped',
+      reason: 'no such session',
+    });
+    expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
+  });
+
+  describe('hand-over between workers', () => {
+    it('an idle session moves at once to the worker that has its next turn', async () => {
+      const f = fleet();
+      const [a, b] = [f.worker('a'), f.worker('b')];
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      await (await running(a, first.sessionId)).finish();
+      await run1;
+
+      const second = await f.newTurn('acme', first.sessionId);
+      // b cannot take it while a holds it: it asks a to let go, and the queue retries.
+      expect(await b.runner.run(second)).toEqual({ kind: 'handover' });
+      expect(f.bus.sent).toContainEqual({ sessionId: first.sessionId, action: 'release' });
+      // a closed its CLI and let go; the session stays queued for its next turn.
+      expect(f.leases.heldBy(first.sessionId)).toBeUndefined();
+      expect(a.registry.get(first.sessionId)).toBeUndefined();
+      expect((await f.sessions.find(first.sessionId))?.status).toBe('queued');
+
+      const retried = b.runner.run(second);
+      const moved = await running(b, first.sessionId);
+      expect(moved.plan).toEqual({ resume: 'claude-session-1' });
+      await moved.finish();
+      expect((await retried).kind).toBe('done');
+      expect(f.leases.heldBy(first.sessionId)).toBe('b');
+      expect(a.registry.get(first.sessionId)).toBeUndefined();
+    });
+
+    it('a busy session moves once its running turn has ended', async () => {
+      const f = fleet();
+      const [a, b] = [f.worker('a'), f.worker('b')];
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      const live = await running(a, first.sessionId);
+      const second = await f.newTurn('acme', first.sessionId);
+      expect(await b.runner.run(second)).toEqual({ kind: 'handover' });
+      expect(f.leases.heldBy(first.sessionId)).toBe('a'); // not while its turn runs
+      await live.finish();
+      await run1;
+      expect(f.leases.heldBy(first.sessionId)).toBeUndefined();
+      expect((await f.sessions.find(first.sessionId))?.status).toBe('hibernated');
+    });
+  });
+});
+
+async function eventuallyStatus(
+  sessions: MemorySessionStore,
+  sessionId: string,
+  status: string,
+): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    if ((await sessions.find(sessionId))?.status === status) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`session ${sessionId} never became ${status}`);
+}

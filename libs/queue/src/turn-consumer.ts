@@ -1,0 +1,91 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { TURN_QUEUE, TurnJobSchema, type TurnJob } from '@app/contracts';
+import {
+  HANDOVER_RETRY_MS,
+  queueConnection,
+  TURN_WORKER_OPTIONS,
+  type QueueRedis,
+} from './queue-options';
+
+/** How a turn ended, as the queue records it; `handover` asks the queue to try again shortly. */
+export type TurnOutcome =
+  | { kind: 'done'; subtype: string; isError: boolean }
+  | { kind: 'failed'; error: string }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'handover' };
+
+/** What runs the turns a consumer takes. */
+export interface TurnHandler {
+  /**
+   * Runs the turn. Throwing means nothing reached the CLI: the queue retries the job. `handover`
+   * means another worker holds the session and was asked to let go: the job waits a moment.
+   */
+  run(job: TurnJob): Promise<TurnOutcome>;
+  /** The last attempt threw: the session must not stay queued forever, so the handler fails it. */
+  giveUp(job: TurnJob, error: unknown): Promise<void>;
+}
+
+export interface TurnConsumerOptions {
+  redis: QueueRedis;
+  /** Turns at once (WORKER_CONCURRENCY). */
+  concurrency: number;
+  connectionName?: string;
+  handoverRetryMs?: number;
+  /** Connection errors; BullMQ reconnects by itself. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * The worker's side of the turn queue: takes up to `concurrency` turns at once and applies the
+ * queue's policy around the handler: malformed jobs are never retried, a session held elsewhere
+ * is retried after HANDOVER_RETRY_MS, and the last failed attempt fails the session.
+ */
+export class TurnConsumer {
+  private worker?: Worker<TurnJob>;
+
+  constructor(private readonly options: TurnConsumerOptions) {}
+
+  start(handler: TurnHandler): void {
+    if (this.worker) throw new Error('TurnConsumer.start: already started');
+    const { redis, concurrency, connectionName = 'turn-consumer' } = this.options;
+    this.worker = new Worker<TurnJob>(
+      TURN_QUEUE,
+      (job, token) => this.process(handler, job, token),
+      {
+        ...queueConnection(redis, connectionName),
+        ...TURN_WORKER_OPTIONS,
+        concurrency,
+      },
+    );
+    // Without a listener, a connection error would crash the process; BullMQ reconnects anyway.
+    this.worker.on('error', this.options.onError ?? (() => undefined));
+  }
+
+  /** Takes no more turns; resolves once the running ones have ended. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private async process(handler: TurnHandler, job: Job<TurnJob>, token?: string): Promise<unknown> {
+    const parsed = TurnJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`malformed turn job ${job.id}: ${parsed.error.message}`);
+    }
+    let outcome: TurnOutcome;
+    try {
+      outcome = await handler.run(parsed.data);
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+        await handler.giveUp(parsed.data, error);
+      throw error;
+    }
+    if (outcome.kind === 'handover') {
+      await job.moveToDelayed(
+        Date.now() + (this.options.handoverRetryMs ?? HANDOVER_RETRY_MS),
+        token,
+      );
+      throw new DelayedError();
+    }
+    return outcome;
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { keys } from '@app/contracts';
+import { eventually } from '@app/testing';
+import { useTestRedis } from '@app/testing/services';
+import { SessionLeases } from './session-leases';
+
+describe('SessionLeases (real Redis)', () => {
+  const server = useTestRedis({ label: 'leases' });
+  const clients: Redis[] = [];
+  const leases: SessionLeases[] = [];
+  const connect = () => {
+    const client = new Redis(server().url, { keyPrefix: server().keyPrefix });
+    client.on('error', () => undefined);
+    clients.push(client);
+    return client;
+  };
+  const worker = (id: string, ttlMs?: number, client = connect()) => {
+    const l = new SessionLeases(client, id, ttlMs);
+    leases.push(l);
+    return l;
+  };
+  afterAll(async () => {
+    await Promise.all(leases.map((l) => l.close()));
+    clients.forEach((c) => c.disconnect());
+  });
+
+  it('gives a session to one worker at a time, until it lets go', async () => {
+    const [a, b] = [worker('a'), worker('b')];
+    const id = randomUUID();
+    expect(await a.acquire(id)).toBe(true);
+    expect(await b.acquire(id)).toBe(false);
+    expect(await a.acquire(id)).toBe(true); // its own: renewed
+    await b.release(id); // not b's to release
+    expect(await b.acquire(id)).toBe(false);
+    await a.release(id);
+    expect(await b.acquire(id)).toBe(true);
+  });
+
+  it('one of two racing workers wins', async () => {
+    const [a, b] = [worker('a'), worker('b')];
+    const id = randomUUID();
+    const won = await Promise.all([a.acquire(id), b.acquire(id)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps a lease alive while its holder lives, and frees it when the holder is gone', async () => {
+    const ttlMs = 300;
+    const holderConnection = connect();
+    const a = worker('a', ttlMs, holderConnection);
+    const b = worker('b', ttlMs);
+    const id = randomUUID();
+    const since = Date.now();
+    await a.acquire(id);
+    // Renewed every ttl/3: still a's after several TTLs.
+    await eventually('three TTLs to pass', () => Date.now() - since > 3 * ttlMs, 5_000);
+    expect(await b.acquire(id)).toBe(false);
+    // a's worker dies (its connection with it): the lease expires within a TTL.
+    holderConnection.disconnect();
+    const died = Date.now();
+    await eventually('b to take the lease', () => b.acquire(id), 5_000);
+    expect(Date.now() - died).toBeLessThan(ttlMs + 1_000);
+  });
+
+  it('lets go of every lease on close', async () => {
+    const redis = connect();
+    const a = new SessionLeases(redis, 'a');
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids) await a.acquire(id);
+    await a.close();
+    for (const id of ids) expect(await redis.exists(keys.lease(id))).toBe(0);
+  });
+});
