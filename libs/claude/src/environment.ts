@@ -1,24 +1,11 @@
+import { isHostVariable } from '@app/config';
+
 /**
- * The CLI sees only these variables from the worker's environment, so the worker's own
- * secrets (Redis and S3 credentials, MCP keys) never reach a process that runs model-chosen
- * commands.
+ * The CLI sees only the host's search path, locale and proxy variables and these, so the
+ * worker's own secrets (Redis and S3 credentials, MCP keys) never reach a process that runs
+ * model-chosen commands.
  */
-const ALLOWED = new Set([
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_BASE_URL',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'PATH',
-  'HOME',
-  'LANG',
-  'LANGUAGE',
-  'TZ',
-]);
-const ALLOWED_PREFIXES = ['LC_'];
+const CLI_VARIABLES = new Set(['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'HOME']);
 
 /** Settings that keep a headless CLI from phoning home, updating itself or prompting. */
 export const HEADLESS_DEFAULTS: Readonly<Record<string, string>> = {
@@ -29,7 +16,7 @@ export const HEADLESS_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 export function isAllowedVariable(name: string): boolean {
-  return ALLOWED.has(name) || ALLOWED_PREFIXES.some((p) => name.startsWith(p));
+  return CLI_VARIABLES.has(name) || isHostVariable(name);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnvSchema, HOST_VARIABLES, type Env } from './config.schema';
+import { EnvSchema, isHostVariable, type Env } from './config.schema';
 import { ConfigInvalid } from './errors';
 
 /**
@@ -90,8 +90,7 @@ export function isLoopback(host: string): boolean {
 function hostVariables(env: Env & Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    const isHost = HOST_VARIABLES.has(name) || name.startsWith('LC_');
-    if (isHost && typeof value === 'string') out[name] = value;
+    if (isHostVariable(name) && typeof value === 'string') out[name] = value;
   }
   return out;
 }

@@ -56,6 +56,9 @@ export const HOST_VARIABLES: ReadonlySet<string> = new Set([
   'all_proxy',
 ]);
 
+export const isHostVariable = (name: string): boolean =>
+  HOST_VARIABLES.has(name) || name.startsWith('LC_');
+
 /**
  * The environment contract of DESIGN.md plus tuning knobs; parsed once at start-up. Loose: the
  * host's variables and CLAUDE_ENV_PASSTHROUGH's are read from the same parse.

@@ -1,5 +1,10 @@
 export * from './errors';
 export { SessionControl, type ControlHandler, type SessionControlOptions } from './session-control';
 export { DEFAULT_LEASE_TTL_MS, SessionLeases } from './session-leases';
-export { SessionStore, type TurnResultFigures } from './session-store';
+export {
+  newSessionRecord,
+  ownSession,
+  SessionStore,
+  type TurnResultFigures,
+} from './session-store';
 export type { SessionPage } from './tenant-index';

@@ -32,6 +32,37 @@ export interface TurnResultFigures {
   claudeSessionId?: string;
 }
 
+/** A session as created: queued for its first turn, nothing used yet. */
+export function newSessionRecord(
+  id: string,
+  tenant: string,
+  options: SessionOptions,
+  now = Date.now(),
+): SessionRecord {
+  return {
+    id,
+    tenant,
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    turns: 0,
+    completedTurns: 0,
+    options,
+    usage: { ...ZERO_USAGE },
+    costUsd: 0,
+  };
+}
+
+/** The record when it is the tenant's; another tenant's id answers like an unknown one. */
+export function ownSession(
+  tenant: string,
+  id: string,
+  record: SessionRecord | undefined,
+): SessionRecord {
+  if (!record || record.tenant !== tenant) throw new SessionNotFound(id);
+  return record;
+}
+
 /** Session records in Redis: one hash per session, a per-tenant index, atomic status changes. */
 export class SessionStore {
   private readonly redis: Redis & SessionCommands;
@@ -48,19 +79,7 @@ export class SessionStore {
     options: SessionOptions,
     id: string = randomUUID(),
   ): Promise<SessionRecord> {
-    const now = Date.now();
-    const record: SessionRecord = {
-      id,
-      tenant,
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      turns: 0,
-      completedTurns: 0,
-      options,
-      usage: { ...ZERO_USAGE },
-      costUsd: 0,
-    };
+    const record = newSessionRecord(id, tenant, options);
     await this.redis
       .multi()
       .hset(keys.session(id), encodeFields(record))
@@ -71,9 +90,7 @@ export class SessionStore {
 
   /** The tenant's session, or SessionNotFound (also for another tenant's id). */
   async get(tenant: string, id: string): Promise<SessionRecord> {
-    const record = await this.find(id);
-    if (!record || record.tenant !== tenant) throw new SessionNotFound(id);
-    return record;
+    return ownSession(tenant, id, await this.find(id));
   }
 
   /** Worker-side read, not tenant-scoped. */

@@ -4,13 +4,14 @@ import {
   REQUEUE_STATUSES,
   SESSION_STATUSES,
   SESSION_TRANSITIONS,
-  ZERO_USAGE,
   type SessionOptions,
   type SessionRecord,
   type SessionStatus,
 } from '@app/contracts';
 import {
   IllegalTransition,
+  newSessionRecord,
+  ownSession,
   SessionClosed,
   SessionNotFound,
   type SessionPage,
@@ -36,27 +37,13 @@ export class MemorySessionStore implements SessionRepository {
     options: SessionOptions,
     id: string = randomUUID(),
   ): Promise<SessionRecord> {
-    const now = Date.now();
-    const record: SessionRecord = {
-      id,
-      tenant,
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      turns: 0,
-      completedTurns: 0,
-      options,
-      usage: { ...ZERO_USAGE },
-      costUsd: 0,
-    };
+    const record = newSessionRecord(id, tenant, options);
     this.records.set(id, structuredClone(record));
     return record;
   }
 
   async get(tenant: string, id: string): Promise<SessionRecord> {
-    const record = await this.find(id);
-    if (!record || record.tenant !== tenant) throw new SessionNotFound(id);
-    return record;
+    return ownSession(tenant, id, await this.find(id));
   }
 
   async find(id: string): Promise<SessionRecord | undefined> {
