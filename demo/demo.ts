@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config);
   const { port } = gateway.getHttpServer().address() as AddressInfo;
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
-  console.log(`\n▶ gateway ${url}  (Redis ${redis.url}, data ${dataDir})\n`);
+  console.log(`\n▶ gateway ${url}  (Redis ${new URL(redis.url).host}, data ${dataDir})\n`);
 
   const client = new Client({ name: 'demo', version: '1.0.0' });
   await client.connect(

@@ -1,13 +1,17 @@
 /**
- * Per-session resource limits (SANDBOX_MAX_*) as the sandbox launcher applies them: file size
- * and memory through the real CLI's Bash tool, the process limit through a direct bubblewrap
- * run as a non-root user (the kernel exempts root from it, so a root worker reports it instead).
+ * Per-session resource limits (SANDBOX_MAX_*) as the sandbox launcher applies them, one
+ * mechanism at a time: file size through the real CLI's Bash tool; memory as the session's
+ * total (cgroup) and, where no cgroup can be made, per process (RLIMIT_AS); the process limit
+ * as RLIMIT_NPROC for a non-root worker, for a root worker that gives each sandbox its own uid,
+ * and as the cgroup's pids.max. A mechanism that does not hold is reported, never dropped.
+ * test/sandbox-containment.test.ts runs the defaults end to end.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createSandboxLauncher,
+  detectCgroups,
   discoverClaudeBinary,
   probeBwrap,
   type Launcher,
@@ -48,8 +52,10 @@ const limits = (l: Partial<SandboxLimits>): SandboxLimits => ({
   maxProcesses: 0,
   maxFileBytes: 0,
   maxMemoryBytes: 0,
+  maxDiskBytes: 0,
   ...l,
 });
+const asRoot = readFileSync('/proc/self/status', 'utf8').match(/^Uid:\s+0\s/m) !== null;
 
 async function bashThroughCli(launcher: Launcher, command: string): Promise<string> {
   stub.enqueue(
@@ -93,12 +99,35 @@ describe('file size and memory limits, through the real CLI', () => {
     expect(statSync(join(dirs.workspaceDir, 'big.bin')).size).toBe(2 * MiB);
   });
 
-  it('SANDBOX_MAX_MEMORY_BYTES caps each process’s address space; the CLI itself still runs', async () => {
+  it('SANDBOX_MAX_MEMORY_BYTES caps the session’s total memory (cgroup); the CLI still runs', async () => {
     const launcher = await createSandboxLauncher({
       network: 'host',
       limits: limits({ maxMemoryBytes: GiB }),
       log,
     });
+    expect(warnings).toEqual([]);
+    // Two processes of 700 MB each: each alone is fine, together they pass the session's 1 GiB.
+    const hog = 'perl -e \'$x = "x" x (700 * 2**20); sleep 2\'';
+    const out = await bashThroughCli(
+      launcher,
+      `grep "Max address space" /proc/self/limits; (${hog}) & (${hog}) & wait; echo "rc=$?"`,
+    );
+    expect(out).toMatch(/Max address space\s+unlimited/);
+    expect(out).toMatch(/Killed|rc=137/);
+  });
+
+  it('falls back to RLIMIT_AS per process where no cgroup can be made, and says so', async () => {
+    const launcher = await createSandboxLauncher({
+      network: 'host',
+      limits: limits({ maxMemoryBytes: GiB }),
+      log,
+      cgroups: false,
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^SANDBOX_MAX_MEMORY_BYTES is only partly enforced: holds per process only/,
+      ),
+    ]);
     const out = await bashThroughCli(
       launcher,
       'grep "Max address space" /proc/self/limits; head -c 1500M /dev/zero | tail -c 1400M | wc -c',
@@ -146,28 +175,73 @@ describe('the process limit', () => {
   const spawnSleeps = (n: number) =>
     `i=0; while [ $i -lt ${n} ]; do sleep 3 & i=$((i+1)); done; echo "spawned"; wait`;
 
+  async function threeSandboxes(launcher: Launcher) {
+    for (const dir of [dirs.workspaceDir, dirs.configDir]) mkdirSync(dir, { recursive: true });
+    return Promise.all([
+      runShell(launcher, spawnSleeps(12)),
+      runShell(launcher, spawnSleeps(12)),
+      runShell(launcher, spawnSleeps(40)),
+    ]);
+  }
+
   it('holds per sandbox for a non-root worker: other sandboxes of the same uid do not count', async () => {
     const launcher = await createSandboxLauncher({
       network: 'host',
       limits: limits({ maxProcesses: 20 }),
       log,
       bwrap: nonRootBwrap(),
+      cgroups: false,
     });
     expect(warnings).toEqual([]);
-    const [a, b, over] = await Promise.all([
-      runShell(launcher, spawnSleeps(12)),
-      runShell(launcher, spawnSleeps(12)),
-      runShell(launcher, spawnSleeps(40)),
-    ]);
+    const [a, b, over] = await threeSandboxes(launcher);
     expect(a).not.toMatch(/Cannot fork/);
     expect(b).not.toMatch(/Cannot fork/);
     expect(over).toMatch(/Cannot fork/);
   });
 
-  it('is reported, not silently dropped, where the kernel exempts the worker (real root)', async () => {
-    await createSandboxLauncher({ network: 'host', limits: limits({ maxProcesses: 20 }), log });
-    const root = readFileSync('/proc/self/status', 'utf8').match(/^Uid:\s+0\s/m) !== null;
-    if (root) {
+  (asRoot ? it : it.skip)(
+    'holds for a root worker that gives each sandbox its own uid (SANDBOX_UID_BASE)',
+    async () => {
+      const launcher = await createSandboxLauncher({
+        network: 'host',
+        limits: limits({ maxProcesses: 20 }),
+        uidBase: 60_000,
+        log,
+        cgroups: false,
+      });
+      expect(warnings).toEqual([]);
+      const [a, b, over] = await threeSandboxes(launcher);
+      expect(a).not.toMatch(/Cannot fork/);
+      expect(b).not.toMatch(/Cannot fork/);
+      expect(over).toMatch(/Cannot fork/);
+      // The sandbox's files belong to its uid, not to root.
+      expect(statSync(dirs.workspaceDir).uid).toBeGreaterThanOrEqual(60_000);
+    },
+  );
+
+  it('holds as the cgroup’s pids.max, root or not', async () => {
+    const detected = await detectCgroups({ want: { pids: true, memory: false } });
+    if (!detected.ok) throw new Error(`this test needs per-session cgroups: ${detected.reason}`);
+    const launcher = await createSandboxLauncher({
+      network: 'host',
+      limits: limits({ maxProcesses: 20 }),
+      log,
+    });
+    expect(warnings).toEqual([]);
+    const [a, b, over] = await threeSandboxes(launcher);
+    expect(a).not.toMatch(/Cannot fork/);
+    expect(b).not.toMatch(/Cannot fork/);
+    expect(over).toMatch(/Cannot fork/);
+  });
+
+  it('is reported, not silently dropped, where the kernel exempts the worker (real root, no uid, no cgroup)', async () => {
+    await createSandboxLauncher({
+      network: 'host',
+      limits: limits({ maxProcesses: 20 }),
+      log,
+      cgroups: false,
+    });
+    if (asRoot) {
       expect(warnings).toEqual([
         expect.stringMatching(/^SANDBOX_MAX_PROCESSES is NOT enforced: .*uid 0/),
       ]);

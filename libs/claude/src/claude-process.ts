@@ -42,6 +42,8 @@ export interface ClaudeExit {
   /** The last bytes of stderr. */
   stderr: string;
   durationMs: number;
+  /** The sandbox limit that ended the process, in words naming its variable (see LaunchCommand). */
+  limit?: string;
 }
 
 /** A user message: plain text or Anthropic content blocks. */
@@ -67,7 +69,7 @@ export class ClaudeProcess {
   private constructor(
     private readonly child: CliChild,
     private readonly options: ClaudeProcessOptions,
-    release: (() => Promise<void>) | undefined,
+    command: Pick<LaunchCommand, 'release' | 'limitReached'>,
   ) {
     const started = Date.now();
     this.stderrTail = new StderrTail(options.stderrBytes ?? DEFAULT_STDERR_BYTES);
@@ -86,13 +88,21 @@ export class ClaudeProcess {
       this.closed = true;
       await settleStream(child.stderr, 1_000);
       this.watchdog.stop();
-      await release?.().catch(() => undefined);
+      // Only an exit of its own can be a limit's doing (not one the worker asked for).
+      const limit =
+        this.endReason === 'exited'
+          ? await command
+              .limitReached?.({ code: code as number | null, signal: signal as string | null })
+              .catch(() => undefined)
+          : undefined;
+      await command.release?.().catch(() => undefined);
       return {
         code: code as number | null,
         signal: signal as NodeJS.Signals | null,
         reason: this.endReason,
         stderr: this.stderrTail.toString(),
         durationMs: Date.now() - started,
+        ...(limit ? { limit } : {}),
       };
     });
   }
@@ -119,7 +129,8 @@ export class ClaudeProcess {
       throw new ClaudeSpawnFailed(command.command, error as Error);
     }
     trackChild(child);
-    return new ClaudeProcess(child, options, command.release);
+    if (child.pid !== undefined) command.started?.(child.pid);
+    return new ClaudeProcess(child, options, command);
   }
 
   get pid(): number {

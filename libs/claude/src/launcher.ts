@@ -16,6 +16,12 @@ export interface LaunchSpec {
   env: Record<string, string>;
 }
 
+/** How a process ended, as a launcher's limits judge it. */
+export interface LimitExit {
+  code: number | null;
+  signal: string | null;
+}
+
 export interface LaunchCommand {
   command: string;
   args: string[];
@@ -23,6 +29,14 @@ export interface LaunchCommand {
   env: Record<string, string>;
   /** Frees per-process resources of the launcher (e.g. a proxy socket) after exit. */
   release?: () => Promise<void>;
+  /** Called with the pid once the process runs (e.g. a disk watchdog that may have to stop it). */
+  started?: (pid: number) => void;
+  /**
+   * Asked after exit, before release: the sandbox limit that ended the process, in words naming
+   * its variable (e.g. the memory limit, when the kernel's OOM killer stopped the CLI), or
+   * undefined when none did.
+   */
+  limitReached?: (exit: LimitExit) => Promise<string | undefined>;
 }
 
 export interface Launcher {

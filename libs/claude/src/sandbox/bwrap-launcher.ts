@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
-import type { LaunchCommand, LaunchSpec, Launcher } from '../launcher';
+import type { LaunchCommand, LaunchSpec, Launcher, LimitExit } from '../launcher';
 import { SandboxSpecInvalid } from './errors';
 
 /** 'host' shares the worker's network namespace; 'none' leaves only a private loopback. */
@@ -25,6 +25,10 @@ export interface SandboxExtension {
   env?: Record<string, string>;
   /** Frees what the extension allocated, after the CLI exited. */
   release?: () => Promise<void>;
+  /** Told the pid of the started process (the group leader: bwrap, or a prefix that execs it). */
+  started?: (pid: number) => void;
+  /** After exit, before release: the limit that ended the process, in words (see LaunchCommand). */
+  limitReached?: (exit: LimitExit) => Promise<string | undefined>;
 }
 
 export interface BwrapLauncherOptions {
@@ -32,6 +36,15 @@ export interface BwrapLauncherOptions {
   /** The bwrap executable (default: `bwrap` from PATH). */
   bwrap?: string;
   extend?: (spec: LaunchSpec) => Promise<SandboxExtension> | SandboxExtension;
+  /**
+   * Whether bwrap makes a user namespace (default true: what an unprivileged worker needs). A
+   * root worker that runs the sandbox as another uid (see sandbox-user.ts) turns it off: bwrap
+   * sets the sandbox up as root, the CLI then drops to that uid inside, a real host uid the
+   * kernel counts RLIMIT_NPROC for. Its private /tmp and HOME are then world-writable.
+   */
+  userNamespace?: boolean;
+  /** Size cap of each private tmpfs (/tmp, HOME), which lives in memory (default: the kernel's). */
+  tmpfsBytes?: number;
 }
 
 /** Fixed in-sandbox paths: the transcript path is the same on every worker. */
@@ -46,9 +59,14 @@ export const SANDBOX_PATHS = {
 // Host paths exist only outside; the sandbox has /usr and nothing else to search.
 const SANDBOX_PATH_VAR = '/usr/local/bin:/usr/bin:/bin';
 
-// Flag/value pairs stay on one line each.
+// Flag/value pairs stay on one line each. The parents of later mounts first, readable by all:
+// bwrap running as root would create them 0700, closed to a sandbox that runs as its own uid.
 // prettier-ignore
 const BASE_ARGS: readonly string[] = [
+  '--perms', '0755', '--dir', '/etc',
+  '--perms', '0755', '--dir', '/opt',
+  '--perms', '0755', '--dir', '/run',
+  '--perms', '0755', '--dir', '/home',
   '--ro-bind', '/usr', '/usr',
   '--symlink', 'usr/lib', '/lib',
   '--symlink', 'usr/lib64', '/lib64',
@@ -95,6 +113,8 @@ export class BwrapLauncher implements Launcher {
       PWD: SANDBOX_PATHS.workspace,
       ...extension.env,
     };
+    const userNamespace = this.options.userNamespace ?? true;
+    const size = this.options.tmpfsBytes ? ['--size', String(this.options.tmpfsBytes)] : [];
     // prettier-ignore
     const bwrapArgs = [
       ...BASE_ARGS,
@@ -104,10 +124,9 @@ export class BwrapLauncher implements Launcher {
       '--bind', spec.configDir, SANDBOX_PATHS.config,
       '--dev', '/dev',
       '--proc', '/proc',
-      '--tmpfs', '/tmp',
-      '--tmpfs', SANDBOX_PATHS.home,
-      '--unshare-all',
-      ...(this.options.network === 'host' ? ['--share-net'] : []),
+      '--perms', '1777', ...size, '--tmpfs', '/tmp',
+      ...(userNamespace ? [] : ['--perms', '0777']), ...size, '--tmpfs', SANDBOX_PATHS.home,
+      ...namespaceArgs(userNamespace, this.options.network),
       '--die-with-parent',
       // No controlling terminal: a tool cannot push input into the worker's TTY (TIOCSTI).
       '--new-session',
@@ -131,10 +150,27 @@ export class BwrapLauncher implements Launcher {
       // inside the sandbox) and would expose the API key; the environment is not.
       env,
       release: extension.release,
+      started: extension.started,
+      limitReached: extension.limitReached,
     };
   }
 
   visibleCwd(): string {
     return SANDBOX_PATHS.workspace;
   }
+}
+
+/**
+ * Every namespace bwrap offers. Without a user namespace (a root worker dropping to a sandbox
+ * uid) the others are listed one by one, since `--unshare-all` includes the user namespace.
+ */
+function namespaceArgs(userNamespace: boolean, network: SandboxNetwork): string[] {
+  if (userNamespace) return ['--unshare-all', ...(network === 'host' ? ['--share-net'] : [])];
+  return [
+    '--unshare-ipc',
+    '--unshare-pid',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    ...(network === 'host' ? [] : ['--unshare-net']),
+  ];
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LaunchSpec } from '../launcher';
@@ -79,6 +79,9 @@ export function egressBridge(
       await rm(dir, { recursive: true, force: true });
       throw error;
     });
+    // A sandbox that runs as its own uid must be able to connect; on the host the 0700
+    // directory keeps everyone else out.
+    await chmod(socketPath, 0o666).catch(() => undefined);
     return {
       bwrapArgs: ['--ro-bind', socketPath, EGRESS_SOCKET_IN_SANDBOX],
       innerPrefix: [

@@ -1,4 +1,6 @@
 export * from './bwrap-launcher';
+export * from './cgroups';
+export * from './disk-watchdog';
 export * from './egress-bridge';
 export * from './egress-policy';
 export * from './egress-proxy';
@@ -6,3 +8,5 @@ export * from './errors';
 export * from './probe';
 export * from './resource-limits';
 export * from './sandbox-launcher';
+export * from './sandbox-user';
+export * from './session-limits';

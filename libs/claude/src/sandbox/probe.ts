@@ -83,33 +83,60 @@ export async function findSandboxTool(
   return undefined;
 }
 
+/** How the sandbox's processes run: as the worker's uid (in a user namespace) or as `uid`. */
+export interface SandboxIdentity {
+  /** A root worker drops each sandbox to a uid of its own with this setpriv (see sandbox-user.ts). */
+  uid?: number;
+  setpriv?: string;
+}
+
 /**
  * Whether RLIMIT_NPROC holds inside a sandbox: a shell under `prlimit --nproc=1` tries to fork.
  * The kernel exempts the host's root user (and CAP_SYS_ADMIN/CAP_SYS_RESOURCE holders), so a
- * worker running as real root cannot cap processes this way; root inside a user-namespaced
- * pod (hostUsers: false) is an ordinary user to the kernel and can.
+ * sandbox running as real root cannot be capped this way; root inside a user-namespaced pod
+ * (hostUsers: false) is an ordinary user to the kernel and can, and so is a sandbox a root
+ * worker runs as another uid (`identity.uid`), which the probe also checks it really becomes.
  */
 export async function probeProcessLimit(
   bwrap = 'bwrap',
+  identity: SandboxIdentity = {},
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<BwrapProbe> {
+  const asUid = identity.uid !== undefined;
   // prettier-ignore
   const args = [
     '--ro-bind', '/usr', '/usr',
     '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
     '--proc', '/proc', '--dev', '/dev',
-    '--unshare-all', '--die-with-parent', '--cap-drop', 'ALL',
-    '--', 'prlimit', '--nproc=1', '--', 'sh', '-c', '(exit 0) && echo forked',
+    ...(asUid
+      ? ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try']
+      : ['--unshare-all']),
+    '--die-with-parent', '--cap-drop', 'ALL',
+    ...(asUid
+      ? ['--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--',
+         identity.setpriv ?? '/usr/bin/setpriv', `--reuid=${identity.uid}`, `--regid=${identity.uid}`,
+         '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']
+      : []),
+    '--', 'prlimit', '--nproc=1', '--',
+    // Builtins only until the fork: prints the uid the shell runs as, then tries to fork.
+    'sh', '-c', 'while read -r k a b; do [ "$k" = Uid: ] && echo "uid=$a"; done </proc/self/status; (exit 0) && echo forked',
   ];
   const { stdout, stderr, error } = await run(bwrap, args, timeoutMs);
   if (error) return { ok: false, reason: `the process-limit probe could not run: ${error}` };
+  const uid = stdout.match(/uid=(\d+)/)?.[1];
+  if (asUid && uid !== String(identity.uid)) {
+    return {
+      ok: false,
+      reason: `the sandbox could not run as uid ${identity.uid}: ${stderr.trim() || stdout.trim() || '(no output)'}`,
+    };
+  }
   if (/Cannot fork|Resource temporarily unavailable/i.test(stderr)) return { ok: true };
   if (stdout.includes('forked')) {
     const reason =
-      process.getuid?.() === 0
+      uid === '0'
         ? 'the sandbox runs as the host’s root user (uid 0), which the kernel exempts from ' +
-          'RLIMIT_NPROC; run the worker as a non-root user (Kubernetes runAsUser, or ' +
-          'hostUsers: false)'
+          'RLIMIT_NPROC; set SANDBOX_UID_BASE (a uid per sandbox) or run the worker as a ' +
+          'non-root user (Kubernetes runAsUser, or hostUsers: false)'
         : 'the kernel did not enforce RLIMIT_NPROC in a probe sandbox';
     return { ok: false, reason };
   }

@@ -5,13 +5,9 @@ import { EgressPolicy } from './egress-policy';
 import type { EgressLog } from './egress-proxy';
 import { SandboxUnavailable } from './errors';
 import { findSandboxTool } from './probe';
-import {
-  NO_LIMITS,
-  planLimits,
-  prlimitPrefix,
-  type SandboxLimits,
-  type UnenforcedLimit,
-} from './resource-limits';
+import { NO_LIMITS, planLimits, type SandboxLimits, type UnenforcedLimit } from './resource-limits';
+import { sandboxUser } from './sandbox-user';
+import { sessionLimits } from './session-limits';
 
 /** How the worker reports what the sandbox can and cannot do; a pino logger fits. */
 export interface SandboxLog extends EgressLog {
@@ -26,6 +22,10 @@ export interface SandboxLauncherOptions {
   /** SANDBOX_PROXY_ALLOW: further `host[:port]` entries. */
   proxyAllow?: string[];
   limits?: SandboxLimits;
+  /** SANDBOX_UID_BASE: a root worker runs each sandbox as its own uid from here up (0: off). */
+  uidBase?: number;
+  /** Look for per-session cgroups (default true). */
+  cgroups?: boolean;
   log: SandboxLog;
   bwrap?: string;
   /** Host directory for the per-session proxy sockets (default: the OS temp dir). */
@@ -48,11 +48,18 @@ export async function createSandboxLauncher(
   const bwrap = options.bwrap ?? 'bwrap';
   const extensions: Extend[] = [];
 
-  const plan = await planLimits(options.limits ?? NO_LIMITS, bwrap, options.toolDirs);
+  const plan = await planLimits(options.limits ?? NO_LIMITS, {
+    bwrap,
+    toolDirs: options.toolDirs,
+    uidBase: options.uidBase,
+    runtimeDir: options.runtimeDir,
+    cgroups: options.cgroups,
+  });
   reportUnenforcedLimits(options.log, plan.unenforced);
-  const limits = prlimitPrefix(plan.enforced);
-  // First, so the egress bridge runs under the limits too.
-  if (limits.length) extensions.push(() => ({ innerPrefix: limits }));
+  // Order inside the sandbox: drop to the session's uid first, then the rlimits, then the
+  // egress bridge (which runs under both) and the CLI.
+  if (plan.uids) extensions.push(sandboxUser(plan.uids, plan.setpriv));
+  extensions.push(sessionLimits(plan, options.log));
 
   let policy: EgressPolicy | undefined;
   if (options.network === 'proxy') {
@@ -85,13 +92,17 @@ export async function createSandboxLauncher(
     network: options.network === 'proxy' ? 'none' : 'host',
     bwrap,
     extend: composeExtensions(extensions),
+    userNamespace: !plan.uids,
+    // /tmp and HOME live in memory: neither may hold more than the session's memory limit.
+    tmpfsBytes: plan.limits.maxMemoryBytes || undefined,
   });
 }
 
 /** One warning per limit that does not hold, naming its variable: never silently unlimited. */
 export function reportUnenforcedLimits(log: EgressLog, unenforced: UnenforcedLimit[]): void {
-  for (const { variable, reason } of unenforced) {
-    log.warn({ limit: variable, reason }, `${variable} is NOT enforced: ${reason}`);
+  for (const { variable, reason, partial } of unenforced) {
+    const what = partial ? 'is only partly enforced' : 'is NOT enforced';
+    log.warn({ limit: variable, reason }, `${variable} ${what}: ${reason}`);
   }
 }
 
@@ -111,6 +122,15 @@ export function composeExtensions(extensions: readonly Extend[]): Extend {
       innerPrefix: parts.flatMap((p) => p.innerPrefix ?? []),
       env: Object.assign({}, ...parts.map((p) => p.env ?? {})) as Record<string, string>,
       release: () => releaseAll(parts),
+      started: (pid) => parts.forEach((p) => p.started?.(pid)),
+      // The first part that names a limit wins (there is one that can).
+      limitReached: async (exit) => {
+        for (const part of parts) {
+          const limit = await part.limitReached?.(exit).catch(() => undefined);
+          if (limit) return limit;
+        }
+        return undefined;
+      },
     };
   };
 }
