@@ -32,4 +32,15 @@ describe('describeIssues', () => {
       }),
     ).toBe('workspace.files[0].path: must be a relative path without ..');
   });
+
+  it('never echoes a huge input back: each phrase clipped, at most ten named', () => {
+    const hugeKey = 'k'.repeat(1_000_000);
+    const text = issuesOf(SessionIdInput, { sessionId: 'x', [hugeKey]: 1 });
+    expect(text.length).toBeLessThan(500);
+    expect(text).toMatch(/^sessionId: .*; arguments: Unrecognized key: "k+… \(\d+ characters\)$/);
+    const tools = Array.from({ length: 50 }, () => 'a,b');
+    expect(issuesOf(SessionStartInput, { prompt: 'hi', allowedTools: tools })).toMatch(
+      /^(allowedTools\[\d+\]: [^;]+; ){10}and 40 more$/,
+    );
+  });
 });

@@ -24,9 +24,12 @@ export function replyJsonRpcError(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
-  res.end(body);
+  res.end(jsonRpcErrorBody(code, message));
+}
+
+export function jsonRpcErrorBody(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 /** A POST body as the list of messages it carries (JSON-RPC allows a batch array). */
