@@ -106,7 +106,7 @@ export async function startService(
     peakRssMiB: () => Math.max(peak, rssMiB(child.pid ?? 0)),
     stop: async () => {
       clearInterval(sampler);
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;

@@ -60,7 +60,7 @@ describe('gateway MCP over HTTP, two replicas, API keys', () => {
     const { client, transport } = await acme(a.url);
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     const { tools: listed } = await client.listTools();
-    expect(listed.map((t) => t.name).sort()).toEqual(['echo', 'fail', 'lookup', 'slow']);
+    expect(listed.map((t) => t.name).sort()).toEqual(['echo', 'fail', 'flood', 'lookup', 'slow']);
     const echo = listed.find((t) => t.name === 'echo');
     expect(echo?.inputSchema).toMatchObject({
       type: 'object',

@@ -64,6 +64,8 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
 /** What the fake tools saw, for assertions. */
 export class FakeToolProbe {
   readonly aborts: unknown[] = [];
+  /** Progress messages the `flood` tool has handed to the transport so far. */
+  flooded = 0;
   private waiters: Array<(reason: unknown) => void> = [];
 
   /** Resolves with the abort reason of the next `slow` call that is aborted. */
@@ -82,7 +84,7 @@ export class FakeToolProbe {
 /**
  * `echo` (returns its text and the caller's tenant), `slow` (reports `steps` progress messages
  * `delayMs` apart, stops when aborted), `fail` (throws a ClientError), `lookup` (a contract-style
- * id argument, for validation messages).
+ * id argument, for validation messages), `flood` (progress as fast as the response takes it).
  */
 export function fakeToolset(probe = new FakeToolProbe()): {
   tools: ToolDefinition[];
@@ -134,7 +136,26 @@ export function fakeToolset(probe = new FakeToolProbe()): {
       .strict(),
     handler: async ({ sessionId }) => ({ sessionId }),
   });
-  return { tools: [echo, slow, fail, lookup], probe };
+  const flood = defineTool({
+    name: 'flood',
+    description: 'Reports `count` progress messages of `bytes` each, as fast as they are taken.',
+    input: z
+      .object({
+        count: z.number().int().min(1).max(100_000),
+        bytes: z.number().int().min(1).max(1_000_000),
+      })
+      .strict(),
+    handler: async ({ count, bytes }, ctx) => {
+      const text = 'x'.repeat(bytes);
+      probe.flooded = 0;
+      for (let i = 0; i < count; i++) {
+        await ctx.progress?.(text);
+        probe.flooded++;
+      }
+      return { count };
+    },
+  });
+  return { tools: [echo, slow, fail, lookup, flood], probe };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

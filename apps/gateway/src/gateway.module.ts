@@ -20,7 +20,14 @@ export class GatewayModule {
   static forRoot(config: AppConfig, extensions: GatewayExtensions = {}): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), TerminusModule, mcpModule(config, extensions)],
+      // The extensions' modules here too: /readyz asks what they export (READINESS_PROBES).
+      imports: [
+        ConfigModule.forRoot(config),
+        // /readyz answering 503 while draining or while Redis is away is not an error to log.
+        TerminusModule.forRoot({ logger: false }),
+        mcpModule(config, extensions),
+        ...(extensions.imports ?? []),
+      ],
       controllers: [HealthController],
     };
   }

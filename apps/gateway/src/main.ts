@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
@@ -23,6 +24,9 @@ export async function startGateway(
       abortOnError: false,
     },
   );
+  // A client that never finishes its request headers is dropped after 10 s (Node: 60 s); bodies
+  // have their own deadline (MCP_BODY_DEADLINE_MS).
+  (app.getHttpServer() as Server).headersTimeout = 10_000;
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway listening');
   return app;

@@ -9,6 +9,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { SpawnBroker } from '@app/claude';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { Draining } from '@app/health';
 import { ScheduledJobs, TurnConsumer } from '@app/queue';
 import { closeRedis } from '@app/redis';
 import { SessionControl, SessionLeases } from '@app/sessions';
@@ -18,14 +19,12 @@ import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { TurnRunner } from './turn/turn-runner';
 import { REDIS_COMMANDS, WORKER_LOGGER } from './worker.tokens';
 
-/** How long a stopping worker lets running turns finish before it ends their processes. */
-const TURN_DRAIN_MS = 25_000;
-
 /**
  * What a worker does when it starts and stops. Start: take turns, join the GC schedule, sweep
- * what a crashed predecessor left. Stop, in order: take no more turns and let running ones
- * finish (bounded), hibernate what this worker holds so another worker can resume it, then let
- * go of leases and connections.
+ * what a crashed predecessor left. Stop (SIGTERM), in order: read not-ready, take no more turns
+ * and let running ones finish within WORKER_DRAIN_MS, hand the unfinished ones back to the queue
+ * (another worker runs them again from the last checkpoint), hibernate what this worker holds so
+ * another worker can resume it, then let go of leases and connections.
  */
 @Injectable()
 export class WorkerLifecycle
@@ -42,6 +41,7 @@ export class WorkerLifecycle
     private readonly registry: LiveSessionRegistry,
     private readonly leases: SessionLeases,
     private readonly spawner: SpawnBroker,
+    private readonly draining: Draining,
     @Inject(REDIS_COMMANDS) private readonly redis: Redis,
   ) {}
 
@@ -51,20 +51,28 @@ export class WorkerLifecycle
       (err: Error) => this.logger.warn({ err: err.message }, 'staging dir sweep failed'),
     );
     this.control.handle((sessionId, action) => this.runner.control(sessionId, action));
+    this.leases.whenLost((sessionId) => void this.runner.leaseLost(sessionId));
     this.consumer.start(this.runner);
     await this.jobs.every(CheckpointGc.SCHEDULE, this.gc.settings.intervalMs, () => this.gc.run());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.consumer.close(),
-      new Promise((resolve) => (timer = setTimeout(resolve, TURN_DRAIN_MS))),
-    ]);
-    clearTimeout(timer);
+    this.draining.start();
+    const started = Date.now();
+    const closed = this.consumer.close();
+    if (!(await settlesWithin(closed, this.config.worker.drainMs))) {
+      const busy = this.registry.ids().filter((id) => this.registry.get(id)?.busy);
+      this.logger.warn(
+        { sessions: busy.length, drainMs: this.config.worker.drainMs },
+        'turns still running at the drain deadline: handing them back to the queue',
+      );
+      await this.runner.handBack(busy);
+      await closed;
+    }
     await Promise.allSettled(
       this.registry.ids().map((id) => this.runner.hibernate(id, { force: true })),
     );
+    this.logger.info({ ms: Date.now() - started }, 'worker drained');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,5 +82,16 @@ export class WorkerLifecycle
     this.control.close();
     await this.jobs.close();
     await closeRedis(this.redis);
+  }
+}
+
+/** True when the promise settles within ms (it keeps running either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -12,7 +12,8 @@ export class WorkerModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), TerminusModule],
+      // /readyz answering 503 while draining or while Redis is away is not an error to log.
+      imports: [ConfigModule.forRoot(config), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
       providers: [...workerProviders(logger), WorkerLifecycle],
     };

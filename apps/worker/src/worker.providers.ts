@@ -4,6 +4,7 @@ import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { createRedisConnection } from '@app/redis';
 import { SessionControl, SessionLeases, SessionStore } from '@app/sessions';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
@@ -13,6 +14,7 @@ import { seedLimitsOf } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { SessionWorkspaces } from './checkpoint/session-workspace';
+import { TurnCheckpoints } from './checkpoint/turn-checkpoints';
 import { CheckpointGc } from './maintenance/checkpoint-gc';
 import { workerConcurrency } from './runtime/concurrency';
 import { chooseLauncher } from './runtime/launcher-choice';
@@ -33,6 +35,16 @@ export function workerProviders(logger: Logger): Provider[] {
   const warn = (what: string) => (error: Error) => logger.warn({ err: error.message }, what);
   return [
     { provide: WORKER_LOGGER, useValue: logger },
+    { provide: Draining, useValue: new Draining() },
+    {
+      provide: READINESS_PROBES,
+      inject: [REDIS_COMMANDS, CHECKPOINT_STORE, Draining],
+      useFactory: (r: Redis, store: ObjectCheckpointStore, draining: Draining) => [
+        pingProbe('redis', () => r.ping()),
+        pingProbe('objectStore', () => store.objects.head('readyz')),
+        draining,
+      ],
+    },
     {
       provide: WORKER_ID,
       useFactory: () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -59,6 +71,9 @@ export function workerProviders(logger: Logger): Provider[] {
           // top made every append wait for the previous pipeline's answer and cost the worker ~9 %
           // more CPU per message (stream bench, 100 sessions).
           autoPipelining: false,
+          // A turn's end (its result, checkpoint id, status) waits out a Redis outage rather than
+          // fail: nothing a worker writes may be dropped because Redis restarted meanwhile.
+          maxRetriesPerRequest: null,
           onError: warn('redis connection error'),
         }),
     },
@@ -74,8 +89,9 @@ export function workerProviders(logger: Logger): Provider[] {
     },
     {
       provide: SessionLeases,
-      inject: [REDIS_COMMANDS, WORKER_ID],
-      useFactory: (r: Redis, id: string) => new SessionLeases(r, id),
+      inject: [REDIS_COMMANDS, WORKER_ID, APP_CONFIG],
+      useFactory: (r: Redis, id: string, c: AppConfig) =>
+        new SessionLeases(r, id, { ttlMs: c.worker.livenessMs }),
     },
     {
       provide: SessionControl,
@@ -94,6 +110,7 @@ export function workerProviders(logger: Logger): Provider[] {
         new TurnConsumer({
           redis: { url: requiredUrl(c), keyPrefix: c.redis.keyPrefix },
           concurrency: workerConcurrency(c.worker.concurrency),
+          livenessMs: c.worker.livenessMs,
           connectionName: 'worker-queue',
           onError: warn('turn queue connection error'),
         }),
@@ -189,6 +206,23 @@ export function workerProviders(logger: Logger): Provider[] {
         }),
     },
     {
+      provide: TurnCheckpoints,
+      inject: [SessionStore, SessionCheckpointer, SessionEventLog, LiveSessionRegistry],
+      useFactory: (
+        sessions: SessionStore,
+        checkpointer: SessionCheckpointer,
+        events: SessionEventLog,
+        registry: LiveSessionRegistry,
+      ) =>
+        new TurnCheckpoints({
+          sessions,
+          checkpointer,
+          events,
+          busy: (sessionId) => registry.get(sessionId)?.busy === true,
+          logger,
+        }),
+    },
+    {
       provide: CheckpointGc,
       inject: [APP_CONFIG, CHECKPOINT_STORE],
       useFactory: (c: AppConfig, store: ObjectCheckpointStore) =>
@@ -198,20 +232,24 @@ export function workerProviders(logger: Logger): Provider[] {
       provide: TurnRunner,
       inject: [
         APP_CONFIG,
+        WORKER_ID,
         SessionStore,
         SessionLeases,
         SessionControl,
         SessionEventLog,
         SessionCheckpointer,
+        TurnCheckpoints,
         LiveSessionRegistry,
       ],
       useFactory: (
         c: AppConfig,
+        workerId: string,
         sessions: SessionStore,
         leases: SessionLeases,
         control: SessionControl,
         events: SessionEventLog,
         checkpointer: SessionCheckpointer,
+        checkpoints: TurnCheckpoints,
         registry: LiveSessionRegistry,
       ) =>
         new TurnRunner({
@@ -220,8 +258,10 @@ export function workerProviders(logger: Logger): Provider[] {
           control,
           events,
           checkpointer,
+          checkpoints,
           registry,
           sessionIdleMs: c.worker.sessionIdleMs,
+          workerId,
           logger,
         }),
     },

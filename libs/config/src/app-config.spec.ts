@@ -4,11 +4,21 @@ import { ConfigInvalid } from './errors';
 describe('loadConfig', () => {
   it('runs on embedded defaults with an empty environment', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', apiKeys: [] });
+    expect(config.http).toEqual({ port: 3000, host: '127.0.0.1', apiKeys: [], drainMs: 10_000 });
     expect(config.redis.url).toBeUndefined();
     expect(config.storage).toEqual({ dataDir: './.data', s3: undefined });
     expect(config.worker.sessionIdleMs).toBe(60_000);
-    expect(config.sandbox.network).toBe('host');
+    expect(config.sandbox).toMatchObject({
+      network: 'proxy',
+      networkExplicit: false,
+      limits: {
+        maxProcesses: 512,
+        maxFileBytes: 1024 ** 3,
+        maxMemoryBytes: 2 * 1024 ** 3,
+        maxDiskBytes: 4 * 1024 ** 3,
+      },
+      uidBase: 60_000,
+    });
     expect(config.workspace).toEqual({
       maxBytes: 1024 ** 3,
       maxFiles: 100_000,
@@ -38,6 +48,16 @@ describe('loadConfig', () => {
     expect(config.storage.s3).toMatchObject({ bucket: 'ckpt', forcePathStyle: false });
     expect(config.worker.concurrency).toBe(4);
     expect(config.workspace.gitAllowedUrls).toEqual(['https://github.com/', 'file://']);
+  });
+
+  it('tells an explicit SANDBOX_NETWORK from the default', () => {
+    expect(loadConfig({ SANDBOX_NETWORK: 'proxy' }).sandbox).toMatchObject({
+      network: 'proxy',
+      networkExplicit: true,
+    });
+    expect(loadConfig({ SANDBOX_NETWORK: 'host' }).sandbox.network).toBe('host');
+    // Blank is unset, as everywhere: the default, not an explicit choice.
+    expect(loadConfig({ SANDBOX_NETWORK: '' }).sandbox.networkExplicit).toBe(false);
   });
 
   it('treats blank variables as unset', () => {

@@ -16,7 +16,12 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     });
   }
 }).transform((env) => ({
-  http: { port: env.PORT, host: env.HOST, apiKeys: env.MCP_API_KEYS ?? [] },
+  http: {
+    port: env.PORT,
+    host: env.HOST,
+    apiKeys: env.MCP_API_KEYS ?? [],
+    drainMs: env.GATEWAY_DRAIN_MS,
+  },
   redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
   storage: {
     dataDir: env.DATA_DIR,
@@ -49,6 +54,8 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
   worker: {
     concurrency: env.WORKER_CONCURRENCY,
     sessionIdleMs: env.SESSION_IDLE_MS,
+    livenessMs: env.WORKER_LIVENESS_MS,
+    drainMs: env.WORKER_DRAIN_MS,
     healthPort: env.WORKER_HEALTH_PORT,
     eventBufferEvents: env.EVENT_BUFFER_EVENTS,
   },
@@ -56,13 +63,17 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
   gc: { intervalMs: env.GC_INTERVAL_MS, graceMs: env.GC_GRACE_MS },
   sandbox: {
     mode: env.SANDBOX,
-    network: env.SANDBOX_NETWORK,
+    network: env.SANDBOX_NETWORK ?? 'proxy',
+    /** SANDBOX_NETWORK was set: an explicit `proxy` that cannot be honoured stops the worker. */
+    networkExplicit: env.SANDBOX_NETWORK !== undefined,
     proxyAllow: env.SANDBOX_PROXY_ALLOW,
     limits: {
       maxProcesses: env.SANDBOX_MAX_PROCESSES,
       maxFileBytes: env.SANDBOX_MAX_FILE_BYTES,
       maxMemoryBytes: env.SANDBOX_MAX_MEMORY_BYTES,
+      maxDiskBytes: env.SANDBOX_MAX_DISK_BYTES,
     },
+    uidBase: env.SANDBOX_UID_BASE,
   },
   workspace: {
     maxBytes: env.WORKSPACE_MAX_BYTES,

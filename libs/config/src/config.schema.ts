@@ -86,14 +86,38 @@ export const EnvSchema = z.looseObject({
   MCP_API_KEYS: apiKeys.optional(),
   WORKER_CONCURRENCY: int(1).max(1024).optional(),
   SESSION_IDLE_MS: int(1000).default(60_000),
+  /**
+   * How soon a worker that died is noticed: its session leases and BullMQ job locks both last
+   * this long without renewal, so another worker takes its turns over within about 1.5× this.
+   */
+  WORKER_LIVENESS_MS: int(1000).default(10_000),
+  /** How long a SIGTERMed worker lets running turns finish before handing them back. */
+  WORKER_DRAIN_MS: int(0).default(30_000),
+  /**
+   * How long a SIGTERMed gateway lets waited calls run on; then they answer "still running"
+   * with the cursor to follow the turn from (any replica), and the streams close.
+   */
+  GATEWAY_DRAIN_MS: int(0).default(10_000),
   SANDBOX: z.enum(['bwrap', 'none']).optional(),
-  SANDBOX_NETWORK: z.enum(['host', 'proxy']).default('host'),
+  /**
+   * `proxy` (the default: the sandbox reaches only the API, through the worker's egress proxy)
+   * or `host` (explicit opt-in). Unset is kept apart from an explicit `proxy`: only the default
+   * gives way, loudly, where the CLI runs unsandboxed.
+   */
+  SANDBOX_NETWORK: z.enum(['host', 'proxy']).optional(),
   /** Extra `host[:port]` names the proxy lets a sandbox reach besides the API host. */
   SANDBOX_PROXY_ALLOW: csv.default([]),
   /** Per-session resource limits (0: no limit). */
   SANDBOX_MAX_PROCESSES: int(0).default(512),
   SANDBOX_MAX_FILE_BYTES: int(0).default(GiB),
-  SANDBOX_MAX_MEMORY_BYTES: int(0).default(0),
+  /** The session's memory (cgroup; per process where no cgroup can be made). */
+  SANDBOX_MAX_MEMORY_BYTES: int(0).default(2 * GiB),
+  /** The session's files on the worker's disk (workspace and config dir). */
+  SANDBOX_MAX_DISK_BYTES: int(0).default(4 * GiB),
+  /** A root worker runs each sandbox as its own uid from here up (0: as the worker's uid). */
+  SANDBOX_UID_BASE: int(0)
+    .max(2 ** 31)
+    .default(60_000),
   WORKSPACE_MAX_BYTES: int(1).default(GiB),
   WORKSPACE_MAX_FILES: int(1).default(100_000),
   /** Glob patterns (picomatch, relative to the workspace) left out of checkpoints. */

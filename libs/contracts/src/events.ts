@@ -8,6 +8,10 @@ export const EVENT_KINDS = [
   'parse_error',
   'checkpoint',
   'error',
+  // The turn runs again from its start on another worker: drop what was shown of it.
+  'turn_restarted',
+  // Events a reader had not read were trimmed from the stream: `{ from, to, count }` (seqs).
+  'gap',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

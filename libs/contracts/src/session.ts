@@ -83,5 +83,10 @@ export const SessionRecordSchema = z.object({
   costUsd: z.number().nonnegative(),
   lastCheckpointId: z.string().optional(),
   lastError: z.string().optional(),
+  /** The turn running now (or last started), and how often it was started: a re-run counts. */
+  runningTurn: z.number().int().positive().optional(),
+  turnStarts: z.number().int().nonnegative().optional(),
+  /** The newest turn that ended (idle or failed): a job for it or an older turn is stale. */
+  settledTurn: z.number().int().nonnegative().optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;

@@ -1,8 +1,9 @@
 export {
+  DEFAULT_LIVENESS_MS,
   HANDOVER_RETRY_MS,
   queueConnection,
   TURN_JOB_OPTIONS,
-  TURN_WORKER_OPTIONS,
+  turnWorkerOptions,
   type QueueRedis,
 } from './queue-options';
 export { ScheduledJobs } from './scheduled-jobs';

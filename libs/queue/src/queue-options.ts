@@ -34,20 +34,27 @@ export const TURN_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 24 * 3_600, count: 5_000 },
 };
 
+/** Default of WORKER_LIVENESS_MS: how long a worker may stay silent before it counts as dead. */
+export const DEFAULT_LIVENESS_MS = 10_000;
+
 /**
- * Worker settings for turns that last minutes: the lock is renewed every lockDuration/2 while
- * the turn runs, and a worker that died is detected within stalledInterval; its turn runs
- * once more elsewhere.
+ * Worker settings for turns that last minutes, derived from one figure so that they agree with
+ * the session leases (SessionLeases, same TTL): the job lock lasts `livenessMs` and is renewed
+ * every half of it while the turn runs; every worker looks for stalled jobs every half of it. So a
+ * turn whose worker died runs again elsewhere within about 1.5 × livenessMs. A stall is a crash:
+ * the turn runner counts recoveries itself and fails a turn that keeps killing workers, long
+ * before BullMQ's own limit.
  */
-export const TURN_WORKER_OPTIONS: Pick<
-  WorkerOptions,
-  'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'drainDelay'
-> = {
-  lockDuration: 60_000,
-  stalledInterval: 30_000,
-  maxStalledCount: 1,
-  drainDelay: 5,
-};
+export function turnWorkerOptions(
+  livenessMs = DEFAULT_LIVENESS_MS,
+): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'drainDelay'> {
+  return {
+    lockDuration: livenessMs,
+    stalledInterval: Math.max(500, Math.floor(livenessMs / 2)),
+    maxStalledCount: 10,
+    drainDelay: 5,
+  };
+}
 
 /** How long a turn waits before asking again for a session that another worker still holds. */
 export const HANDOVER_RETRY_MS = 250;

@@ -1,18 +1,23 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { TURN_QUEUE, TurnJobSchema, type TurnJob } from '@app/contracts';
 import {
   HANDOVER_RETRY_MS,
   queueConnection,
-  TURN_WORKER_OPTIONS,
+  turnWorkerOptions,
   type QueueRedis,
 } from './queue-options';
 
-/** How a turn ended, as the queue records it; `handover` asks the queue to try again shortly. */
+/**
+ * How a turn ended, as the queue records it. `handover`: another worker holds the session and
+ * was asked to let go, try again shortly. `handback`: this worker is stopping and gave the turn
+ * up unfinished, so it goes back to the queue for any worker to run again.
+ */
 export type TurnOutcome =
   | { kind: 'done'; subtype: string; isError: boolean }
   | { kind: 'failed'; error: string }
   | { kind: 'skipped'; reason: string }
-  | { kind: 'handover' };
+  | { kind: 'handover' }
+  | { kind: 'handback' };
 
 /** What runs the turns a consumer takes. */
 export interface TurnHandler {
@@ -29,6 +34,8 @@ export interface TurnConsumerOptions {
   redis: QueueRedis;
   /** Turns at once (WORKER_CONCURRENCY). */
   concurrency: number;
+  /** WORKER_LIVENESS_MS: job locks and the stalled-job check derive from it. */
+  livenessMs?: number;
   connectionName?: string;
   handoverRetryMs?: number;
   /** Connection errors; BullMQ reconnects by itself. */
@@ -38,7 +45,8 @@ export interface TurnConsumerOptions {
 /**
  * The worker's side of the turn queue: takes up to `concurrency` turns at once and applies the
  * queue's policy around the handler: malformed jobs are never retried, a session held elsewhere
- * is retried after HANDOVER_RETRY_MS, and the last failed attempt fails the session.
+ * is retried after HANDOVER_RETRY_MS, a turn handed back goes to the queue's front for any
+ * worker, and the last failed attempt fails the session.
  */
 export class TurnConsumer {
   private worker?: Worker<TurnJob>;
@@ -53,7 +61,7 @@ export class TurnConsumer {
       (job, token) => this.process(handler, job, token),
       {
         ...queueConnection(redis, connectionName),
-        ...TURN_WORKER_OPTIONS,
+        ...turnWorkerOptions(this.options.livenessMs),
         concurrency,
       },
     );
@@ -61,7 +69,10 @@ export class TurnConsumer {
     this.worker.on('error', this.options.onError ?? (() => undefined));
   }
 
-  /** Takes no more turns; resolves once the running ones have ended. */
+  /**
+   * Takes no more turns; resolves once the running ones have ended (the caller bounds the wait
+   * and hands unfinished turns back, see TurnHandler).
+   */
   async close(): Promise<void> {
     await this.worker?.close();
   }
@@ -85,6 +96,11 @@ export class TurnConsumer {
         token,
       );
       throw new DelayedError();
+    }
+    if (outcome.kind === 'handback') {
+      // To the front of the queue, for whichever worker is free first.
+      await job.moveToWait(token);
+      throw new WaitingError();
     }
     return outcome;
   }

@@ -77,6 +77,15 @@ describe('TurnQueue and TurnConsumer (BullMQ on real Redis)', () => {
     expect(h.givenUp).toEqual([]);
   });
 
+  it('takes a turn handed back by a stopping worker again at once', async () => {
+    const r = redis();
+    await producer(r).enqueue(job());
+    const h = scripted({ kind: 'handback' }, DONE);
+    consumer(r, h.handler);
+    await eventually('the turn to run again', () => h.runs.length === 2);
+    expect(h.runs[1]).toEqual(h.runs[0]);
+  });
+
   it('fails the session after the last attempt throws, not before', async () => {
     const r = redis();
     await producer(r).enqueue(job());

@@ -50,3 +50,17 @@ export async function closeRedis(redis: Redis): Promise<void> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Whether an error means Redis could not be reached (down, restarting, cut off), as opposed to
+ * a refused command: callers answer "retry shortly" to that, and report anything else as is.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|Connection is closed|Stream isn't writeable/.test(
+      error.message,
+    )
+  );
+}

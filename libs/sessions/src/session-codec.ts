@@ -6,6 +6,9 @@ import { SessionOptionsSchema, SessionStatusSchema, type SessionRecord } from '@
  */
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? 0 : Number(v));
+/** A field that may be absent (or cleared to ''): undefined then, not 0. */
+const optionalNum = (v: string | undefined) =>
+  v === undefined || v === '' ? undefined : Number(v);
 
 export function encodeFields(record: Partial<SessionRecord>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -48,6 +51,9 @@ export function decodeRecord(h: Record<string, string>): SessionRecord | undefin
     costUsd: num(h.costUsd),
     lastCheckpointId: h.lastCheckpointId || undefined,
     lastError: h.lastError || undefined,
+    runningTurn: optionalNum(h.runningTurn),
+    turnStarts: optionalNum(h.turnStarts),
+    settledTurn: optionalNum(h.settledTurn),
   };
 }
 

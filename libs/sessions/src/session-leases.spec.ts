@@ -15,8 +15,14 @@ describe('SessionLeases (real Redis)', () => {
     clients.push(client);
     return client;
   };
-  const worker = (id: string, ttlMs?: number, client = connect()) => {
-    const l = new SessionLeases(client, id, ttlMs);
+  const worker = (
+    id: string,
+    ttlMs?: number,
+    client = connect(),
+    onLost?: (sessionId: string) => void,
+  ) => {
+    const l = new SessionLeases(client, id, { ttlMs });
+    if (onLost) l.whenLost(onLost);
     leases.push(l);
     return l;
   };
@@ -60,6 +66,30 @@ describe('SessionLeases (real Redis)', () => {
     const died = Date.now();
     await eventually('b to take the lease', () => b.acquire(id), 5_000);
     expect(Date.now() - died).toBeLessThan(ttlMs + 1_000);
+  });
+
+  it('takes back a lease that expired while cut off, unless another holder took it', async () => {
+    const ttlMs = 300;
+    const lost: string[] = [];
+    const connection = connect();
+    const a = worker('a', ttlMs, connection, (id) => lost.push(id));
+    const b = worker('b', ttlMs);
+    const [kept, taken] = [randomUUID(), randomUUID()];
+    await a.acquire(kept);
+    await a.acquire(taken);
+    // a is cut off from Redis for longer than a TTL: both leases expire.
+    connection.disconnect();
+    const redis = connect();
+    await eventually('both leases to expire', async () => {
+      return (await redis.exists(keys.lease(kept), keys.lease(taken))) === 0;
+    });
+    expect(await b.acquire(taken)).toBe(true);
+    await connection.connect();
+    // Back: the free lease is a's again; the taken one is reported lost.
+    await eventually('a to hear of the lost lease', () => lost.length === 1);
+    expect(lost).toEqual([taken]);
+    expect(await redis.get(keys.lease(kept))).toBe('a');
+    expect(await redis.get(keys.lease(taken))).toBe('b');
   });
 
   it('lets go of every lease on close', async () => {

@@ -52,8 +52,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-/** A lease's holder keeps it: KEYS[1]=lease. ARGV: holder, ttl ms. 0 when another holds it. */
-export const LEASE_RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+/**
+ * Takes or keeps a lease: KEYS[1]=lease. ARGV: holder, ttl ms. 1 when the holder has it now (it
+ * was free, or already its own and now renewed); 0 when another holder has it.
+ */
+export const LEASE_KEEP = `
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
 `;

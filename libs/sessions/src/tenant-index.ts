@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { keys, type SessionRecord, type SessionStatus } from '@app/contracts';
+import { InvalidRequest, keys, type SessionRecord, type SessionStatus } from '@app/contracts';
 
 export interface SessionPage {
   sessions: SessionRecord[];
@@ -52,6 +52,6 @@ const encodeCursor = (member: string) => Buffer.from(member).toString('base64url
 function decodeCursor(cursor: string): string {
   const member = Buffer.from(cursor, 'base64url').toString();
   if (!/^\d{15}:[0-9a-f-]{36}$/.test(member))
-    throw new RangeError('cursor is not one returned by session_list');
+    throw new InvalidRequest('cursor is not one returned by session_list (its `next`)');
   return member;
 }

@@ -11,24 +11,6 @@ export class InvalidEventCursorError extends ClientError {
   }
 }
 
-/**
- * Events after the cursor were trimmed (MAXLEN) before they were read: following on would
- * silently skip them. follow() rejects with this; read()/events() report `truncated: true`.
- */
-export class EventsTruncatedError extends Error {
-  override readonly name = 'EventsTruncatedError';
-  constructor(
-    readonly sessionId: string,
-    readonly after: string,
-  ) {
-    super(
-      `Session ${sessionId}: events after cursor ${after} were trimmed from the stream before ` +
-        `they were read; restart from the oldest retained event (omit the cursor) and treat ` +
-        `the gap as lost, or raise maxLen if consumers routinely fall this far behind`,
-    );
-  }
-}
-
 /** The Lua append script answered something other than the ids it promises. */
 export class UnexpectedScriptReplyError extends Error {
   override readonly name = 'UnexpectedScriptReplyError';

@@ -1,6 +1,6 @@
 import { keys } from '@app/contracts';
 import { eventually } from '@app/testing/eventually';
-import { EventsTruncatedError, InvalidEventCursorError } from './errors';
+import { InvalidEventCursorError } from './errors';
 import { EventRelay } from './event-relay';
 import { EventWriter } from './event-writer';
 import { SessionEventLog } from './session-event-log';
@@ -190,7 +190,7 @@ describe('EventRelay (real Redis)', () => {
     );
   });
 
-  it('follow() rejects a trimmed cursor unless told how to report the gap', async () => {
+  it('follow() reports events trimmed before it read them as one gap event, then goes on', async () => {
     const log = new SessionEventLog(redis.client(), { maxLen: 10 });
     const id = newSessionId();
     const [first] = await log.append(id, [line(0)]);
@@ -199,12 +199,32 @@ describe('EventRelay (real Redis)', () => {
         id,
         Array.from({ length: 10 }, (_, i) => line(i)),
       );
-    const relay = newRelay();
-    await expect(startFollower(relay, id, first.id).done).rejects.toThrow(EventsTruncatedError);
-    const gaps: string[] = [];
-    const follower = startFollower(relay, id, first.id, { onTruncated: (g) => gaps.push(g.after) });
+    const follower = startFollower(newRelay(), id, first.id);
     await eventually('the retained events', () => follower.events.at(-1)?.seq === 301);
-    expect(gaps).toEqual([first.id]);
+    const [gap, ...rest] = follower.events;
+    expect(gap).toMatchObject({ kind: 'gap', seq: rest[0].seq - 1 });
+    expect(gap.data).toEqual({ from: 2, to: rest[0].seq - 1, count: rest[0].seq - 2 });
+    expect(seqs(rest)).toEqual(oneTo(301).slice(rest[0].seq - 1));
     await follower.stop();
+  });
+
+  it('events() puts a gap event first when the cursor’s successors were trimmed', async () => {
+    const log = new SessionEventLog(redis.client(), { maxLen: 10 });
+    const id = newSessionId();
+    const [first] = await log.append(id, [line(0)]);
+    // MAXLEN ~ trims whole radix-tree nodes (~100 entries): append enough to lose some.
+    for (let n = 0; n < 30; n++)
+      await log.append(
+        id,
+        Array.from({ length: 10 }, (_, i) => line(i)),
+      );
+    const page = await newRelay().events(id, { after: first.id, limit: 100 });
+    const [gap, next] = page.events;
+    expect(page.truncated).toBe(true);
+    expect(gap).toMatchObject({ kind: 'gap', data: { from: 2, to: next.seq - 1 } });
+    // The gap's id is a cursor: reading on from it is back on solid ground.
+    const after = await newRelay().events(id, { after: gap.id, limit: 100 });
+    expect(after.truncated).toBe(false);
+    expect(after.events[0].seq).toBe(next.seq);
   });
 });

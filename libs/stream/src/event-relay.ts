@@ -1,8 +1,9 @@
 import type { SessionEvent } from '@app/contracts';
 import type { Redis } from 'ioredis';
-import { assertCursor, START_CURSOR } from './codec';
-import { EventRelayClosedError, EventsTruncatedError } from './errors';
+import { assertCursor } from './codec';
+import { EventRelayClosedError } from './errors';
 import { followStream } from './follow-stream';
+import { withGap } from './gap';
 import { NotificationHub } from './notification-hub';
 import { SessionEventLog, type EventPage } from './session-event-log';
 import { SessionEventSource } from './session-event-source';
@@ -30,15 +31,6 @@ export interface RelayReadOptions {
   waitMs?: number;
   /** Ends the wait early (e.g. the HTTP request went away); resolves with what is there. */
   signal?: AbortSignal;
-}
-
-export interface FollowOptions {
-  /**
-   * Called when events after the cursor were trimmed before follow() got to them; follow()
-   * then goes on from the oldest retained event. Without it follow() rejects with
-   * EventsTruncatedError.
-   */
-  onTruncated?: (gap: { sessionId: string; after: string }) => void;
 }
 
 export type EventHandler = (event: SessionEvent) => void | Promise<void>;
@@ -83,12 +75,15 @@ export class EventRelay {
   /**
    * The events after the cursor; when there are none and waitMs > 0, waits for the session's
    * next notification (or the time to run out) and reads again. `next` is the cursor to pass
-   * back; `truncated` says events were trimmed in between (see SessionEventLog.read).
+   * back. Events trimmed before the reader got to them show as a `gap` event first (and
+   * `truncated`, see SessionEventLog.read).
    */
   async events(sessionId: string, options: RelayReadOptions): Promise<EventPage> {
     this.assertOpen();
-    const read = (): Promise<EventPage> =>
-      this.log.read(sessionId, { after: options.after, limit: options.limit });
+    const read = async (): Promise<EventPage> => {
+      const page = await this.log.read(sessionId, { after: options.after, limit: options.limit });
+      return { ...page, events: withGap(page, options.after) };
+    };
     const first = await read();
     const waitMs = options.waitMs ?? 0;
     if (first.events.length > 0 || first.truncated || waitMs <= 0) return first;
@@ -120,14 +115,14 @@ export class EventRelay {
   /**
    * Delivers every event after `after` to onEvent, in order and once each, as they arrive,
    * until the signal aborts (or the relay closes); resolves with the last delivered cursor.
-   * A slow onEvent (returning a promise) holds back the next event. Redis outages are retried.
+   * A slow onEvent (returning a promise) holds back the next event; events trimmed meanwhile
+   * arrive as one `gap` event. Redis outages are retried.
    */
   async follow(
     sessionId: string,
     after: string | undefined,
     onEvent: EventHandler,
     signal: AbortSignal,
-    options: FollowOptions = {},
   ): Promise<string | undefined> {
     this.assertOpen();
     // A bad cursor is the caller's error: fail now rather than retry it like an outage.
@@ -138,11 +133,6 @@ export class EventRelay {
       stop.dispose();
       return after;
     }
-    const onTruncated = (cursor: string | undefined) => {
-      const gap = { sessionId, after: cursor ?? START_CURSOR };
-      if (!options.onTruncated) throw new EventsTruncatedError(gap.sessionId, gap.after);
-      options.onTruncated(gap);
-    };
     try {
       return await followStream(
         new SessionEventSource(this.log, sessionId),
@@ -155,7 +145,6 @@ export class EventRelay {
           recheckMs: this.followRecheckMs,
           retryMinMs: this.retryMinMs,
           onError: this.onError,
-          onTruncated,
         },
       );
     } finally {

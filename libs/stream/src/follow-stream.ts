@@ -5,8 +5,8 @@ const RETRY_MAX_MS = 2_000;
 
 /** Where a follow reads from: any Redis stream, in the caller's item type. */
 export interface FollowSource<T extends { id: string }> {
-  /** Items after the exclusive cursor, oldest first; `truncated`: some after it are gone. */
-  read(after: string | undefined, limit: number): Promise<{ items: T[]; truncated?: boolean }>;
+  /** Items after the exclusive cursor, oldest first (a source says itself what was trimmed). */
+  read(after: string | undefined, limit: number): Promise<{ items: T[] }>;
   /**
    * The items that notifications carried, when they continue the cursor exactly; undefined
    * means "read the stream instead". Sources whose notifications carry nothing leave it out.
@@ -37,11 +37,6 @@ export interface FollowSettings {
   retryMinMs: number;
   /** Read errors, retried with backoff until the follow stops. */
   onError: (error: Error) => void;
-  /**
-   * Items after the cursor were trimmed before they were read: the follow goes on after them,
-   * unless this throws (which ends the follow with that error).
-   */
-  onTruncated: (after: string | undefined) => void;
 }
 
 /**
@@ -70,18 +65,13 @@ export async function followStream<T extends { id: string }>(
   const read = async () => {
     let retryMs = settings.retryMinMs;
     while (!stop.aborted) {
-      let page: Awaited<ReturnType<FollowSource<T>['read']>>;
       try {
-        page = await source.read(cursor, settings.pageSize);
+        return await source.read(cursor, settings.pageSize);
       } catch (error) {
         settings.onError(error instanceof Error ? error : new Error(String(error)));
         await sleep(retryMs, stop);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-        continue;
       }
-      // Outside the retry: an onTruncated that throws ends the follow.
-      if (page.truncated) settings.onTruncated(cursor);
-      return page;
     }
     return undefined;
   };
@@ -91,7 +81,7 @@ export async function followStream<T extends { id: string }>(
       const page = await read();
       if (!page) break;
       await deliver(page.items);
-      mustRead = page.items.length === settings.pageSize;
+      mustRead = page.items.length >= settings.pageSize;
       continue;
     }
     const notified = await waker.wait(settings.recheckMs, stop);

@@ -4,7 +4,6 @@ export {
   EventRelay,
   type EventHandler,
   type EventRelayOptions,
-  type FollowOptions,
   type RelayReadOptions,
 } from './event-relay';
 export {

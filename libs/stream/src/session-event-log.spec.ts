@@ -158,6 +158,22 @@ describe('SessionEventLog (real Redis)', () => {
     const after = await log.read(id, { after: events[2].id, limit: 10 });
     expect(after.events.map((e) => e.data)).toEqual([{ type: 'assistant', n: 4 }]);
   });
+
+  it('reads one turn backwards from the newest event, oldest first', async () => {
+    const log = new SessionEventLog(redis.client());
+    const id = newSessionId();
+    const turn = (t: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ turn: t, kind: 'claude' as const, data: { t, i } }));
+    await log.append(id, turn(1, 250));
+    await log.append(id, turn(2, 450));
+    await log.append(id, turn(3, 3));
+    const second = await log.turnEvents(id, 2);
+    expect(second).toHaveLength(450);
+    expect(second.map((e) => (e.data as { i: number }).i)).toEqual([...Array(450).keys()]);
+    expect((await log.turnEvents(id, 3)).map((e) => e.turn)).toEqual([3, 3, 3]);
+    expect(await log.turnEvents(id, 4)).toEqual([]);
+    expect(await log.turnEvents(id, 2, 100)).toHaveLength(100);
+  });
 });
 
 function idLess(a: string, b: string): boolean {

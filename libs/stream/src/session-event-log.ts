@@ -18,6 +18,8 @@ export const DEFAULT_MAX_LEN = 10_000;
 export const DEFAULT_INLINE_NOTIFY_BYTES = 64 * 1024;
 /** Upper bound for one read: a page must stay a quick command, not a multi-MB reply. */
 export const MAX_READ_LIMIT = 10_000;
+/** Entries per XREVRANGE when reading a turn backwards. */
+const TURN_PAGE = 200;
 
 export interface SessionEventLogOptions {
   /** Approximate cap per session stream (XADD MAXLEN ~): older events are trimmed. */
@@ -152,6 +154,32 @@ export class SessionEventLog {
     const first = events[0];
     const truncated = first !== undefined && first.seq > idParts(after).seq + 1;
     return { events, next: events.at(-1)?.id ?? after, truncated };
+  }
+
+  /**
+   * The retained events of one turn, oldest first, read backwards from the newest event (a turn
+   * costs what it holds, however long the stream): its newest `max` at most.
+   */
+  async turnEvents(sessionId: string, turn: number, max = 10_000): Promise<SessionEvent[]> {
+    const found: SessionEvent[] = [];
+    let end = '+';
+    while (found.length < max) {
+      const entries = (await this.redis.xrevrange(
+        keys.events(sessionId),
+        end,
+        '-',
+        'COUNT',
+        TURN_PAGE,
+      )) as StreamEntry[];
+      for (const entry of entries) {
+        const event = decodeEntry(entry);
+        if (event.turn < turn || found.length === max) return found.reverse();
+        if (event.turn === turn) found.push(event);
+      }
+      if (entries.length < TURN_PAGE) break;
+      end = `(${entries[entries.length - 1][0]}`;
+    }
+    return found.reverse();
   }
 
   /** The session's notification channel, as this connection publishes and subscribes it. */

@@ -2,13 +2,14 @@ import type { SessionEvent } from '@app/contracts';
 import { compareIds, idParts, START_CURSOR } from './codec';
 import { decodeNotification } from './entry-decoder';
 import type { FollowSource } from './follow-stream';
+import { withGap } from './gap';
 import type { SessionEventLog } from './session-event-log';
 import type { TakenMessages } from './watch';
 
 /**
- * A session's event stream as a follow reads it: pages from the log, and the events that the
- * append script's notifications carry, taken as they are when they continue the cursor exactly
- * (next seq), so a live follow mostly needs no read at all.
+ * A session's event stream as a follow reads it: pages from the log (a trimmed stretch shows as
+ * a `gap` event), and the events that the append script's notifications carry, taken as they
+ * are when they continue the cursor exactly (next seq), so a live follow mostly needs no read.
  */
 export class SessionEventSource implements FollowSource<SessionEvent> {
   constructor(
@@ -16,9 +17,10 @@ export class SessionEventSource implements FollowSource<SessionEvent> {
     private readonly sessionId: string,
   ) {}
 
+  /** A page, with a `gap` event first where events after the cursor were trimmed. */
   async read(after: string | undefined, limit: number) {
     const page = await this.log.read(this.sessionId, { after, limit });
-    return { items: page.events, truncated: page.truncated };
+    return { items: withGap(page, after) };
   }
 
   continuation({ messages, complete }: TakenMessages, after: string | undefined) {

@@ -6,7 +6,8 @@
 export { MemoryCheckpointer } from './memory-checkpointer';
 export { MemoryControl, MemoryControlBus } from './memory-control';
 export { MemoryEventLog } from './memory-event-log';
+export { memoryFleet, type MemoryWorker } from './memory-fleet';
 export { MemoryLeaseTable } from './memory-leases';
 export { MemorySessionStore } from './memory-session-store';
 export { MemoryTurnQueue } from './memory-turn-queue';
-export { resultLine, ScriptedLiveSessions, ScriptedSession } from './scripted-cli';
+export { resultLine, ScriptedLiveSessions, ScriptedSession, toolUseLine } from './scripted-cli';

@@ -5,7 +5,7 @@ import type {
 } from '../../../apps/worker/src/checkpoint/session-checkpointer';
 import type { ResumePlan } from '../../../apps/worker/src/runtime/live-session-registry';
 
-type Checkpointer = Pick<SessionCheckpointer, 'prepare' | 'checkpoint' | 'forget'>;
+type Checkpointer = Pick<SessionCheckpointer, 'prepare' | 'checkpoint' | 'forget' | 'discardLocal'>;
 
 /**
  * The worker's checkpointer with the object store taken out: it resumes from the session's
@@ -14,7 +14,12 @@ type Checkpointer = Pick<SessionCheckpointer, 'prepare' | 'checkpoint' | 'forget
 export class MemoryCheckpointer implements Checkpointer {
   readonly taken: Array<{ sessionId: string; turn: number }> = [];
   readonly forgotten: string[] = [];
+  readonly discarded: string[] = [];
   private failures: { prepare?: Error; checkpoint?: Error } = {};
+  /** Set: every checkpoint fails with it (the object store is away) until cleared. */
+  unavailable: Error | undefined;
+  /** Finished turns the next prepare() finds missing from the store (see ResumePlan). */
+  lostTurns = 0;
 
   failNext(step: 'prepare' | 'checkpoint', error: Error): void {
     this.failures[step] = error;
@@ -22,11 +27,15 @@ export class MemoryCheckpointer implements Checkpointer {
 
   async prepare(record: SessionRecord): Promise<ResumePlan> {
     this.throwIfFailing('prepare');
-    return record.claudeSessionId ? { resume: record.claudeSessionId } : {};
+    const plan: ResumePlan = record.claudeSessionId ? { resume: record.claudeSessionId } : {};
+    const lostTurns = this.lostTurns;
+    this.lostTurns = 0;
+    return lostTurns > 0 ? { ...plan, lostTurns } : plan;
   }
 
   async checkpoint(record: SessionRecord, turn: number): Promise<TurnCheckpoint | undefined> {
     this.throwIfFailing('checkpoint');
+    if (this.unavailable) throw this.unavailable;
     this.taken.push({ sessionId: record.id, turn });
     const checkpointId = `${turn}`.padStart(64, '0');
     return { checkpointId, bytes: 100, storedBytes: 40, newBytes: 60, leftOut: [] };
@@ -34,6 +43,10 @@ export class MemoryCheckpointer implements Checkpointer {
 
   forget(sessionId: string): void {
     this.forgotten.push(sessionId);
+  }
+
+  async discardLocal(sessionId: string): Promise<void> {
+    this.discarded.push(sessionId);
   }
 
   private throwIfFailing(step: 'prepare' | 'checkpoint'): void {

@@ -7,7 +7,7 @@ import {
   type SessionEventLog,
 } from '@app/stream';
 
-type EventLog = Pick<SessionEventLog, 'append' | 'lastId'>;
+type EventLog = Pick<SessionEventLog, 'append' | 'lastId' | 'turnEvents'>;
 type Relay = Pick<EventRelay, 'events' | 'follow'>;
 
 const seqOf = (id: string | undefined) => (id === undefined ? 0 : Number(id.split('-')[1]));
@@ -41,6 +41,10 @@ export class MemoryEventLog implements EventLog, Relay {
 
   async lastId(sessionId: string): Promise<string | undefined> {
     return this.stream(sessionId).at(-1)?.id;
+  }
+
+  async turnEvents(sessionId: string, turn: number): Promise<SessionEvent[]> {
+    return this.stream(sessionId).filter((e) => e.turn === turn);
   }
 
   /** Every event of the session so far (a spec's view of what clients would see). */

@@ -20,6 +20,11 @@ export class MemoryLeaseTable {
     };
   }
 
+  /** The holder died: its lease runs out (what the TTL does in Redis). */
+  expire(sessionId: string): void {
+    this.leases.delete(sessionId);
+  }
+
   /** Who holds the session now, if anyone. */
   heldBy(sessionId: string): string | undefined {
     return this.leases.get(sessionId);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CLOSED_STATUSES,
+  InvalidRequest,
   REQUEUE_STATUSES,
   SESSION_STATUSES,
   SESSION_TRANSITIONS,
@@ -62,7 +63,8 @@ export class MemorySessionStore implements SessionRepository {
     let from = 0;
     if (options.cursor !== undefined) {
       from = all.findIndex((r) => r.id === options.cursor) + 1;
-      if (from === 0) throw new RangeError('cursor is not one returned by session_list');
+      if (from === 0)
+        throw new InvalidRequest('cursor is not one returned by session_list (its `next`)');
     }
     const sessions: SessionRecord[] = [];
     let i = from;

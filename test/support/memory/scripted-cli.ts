@@ -8,6 +8,12 @@ import type {
 } from '../../../apps/worker/src/runtime/live-session-registry';
 import type { MemoryEventLog } from './memory-event-log';
 
+/** An `assistant` line that starts a tool, as the CLI prints it. */
+export function toolUseLine(name: string): Record<string, unknown> {
+  const block = { type: 'tool_use', id: `toolu_${name}`, name, input: {} };
+  return { type: 'assistant', message: { role: 'assistant', content: [block] } };
+}
+
 /** A `result` line as the CLI prints it at the end of a turn. */
 export function resultLine(overrides: Partial<ResultMessage> = {}): ResultMessage {
   return {
@@ -50,10 +56,19 @@ export class ScriptedSession implements LiveTurns {
     return this.pending !== undefined;
   }
 
+  get currentTurn(): number {
+    return this.turn;
+  }
+
   runTurn(turn: number, message: string): Promise<ResultMessage> {
     this.turn = turn;
     this.messages.push(message);
     return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
+  }
+
+  /** The CLI prints a line mid-turn (an `assistant` line with a tool call, say). */
+  async print(line: Record<string, unknown>): Promise<void> {
+    await this.events.append(this.sessionId, [{ turn: this.turn, kind: 'claude', data: line }]);
   }
 
   /** Ends the running turn with its `result` line. */
@@ -130,6 +145,10 @@ export class ScriptedLiveSessions implements LiveSessions {
 
   cancelIdle(sessionId: string): void {
     this.idle.delete(sessionId);
+  }
+
+  hasIdleTimer(sessionId: string): boolean {
+    return this.idle.has(sessionId);
   }
 
   /** The idle timer fires now (no waiting in specs). */

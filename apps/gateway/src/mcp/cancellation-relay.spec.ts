@@ -18,7 +18,7 @@ describe('CancellationRelay', () => {
     there = new CancellationRelay(redis);
   });
   afterAll(async () => {
-    await Promise.all([here.onModuleDestroy(), there.onModuleDestroy()]);
+    await Promise.all([here.onApplicationShutdown(), there.onApplicationShutdown()]);
     await redis.quit();
   });
 

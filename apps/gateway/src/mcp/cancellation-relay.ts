@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { channelOf, channels, keys } from '@app/contracts';
@@ -34,7 +34,7 @@ export interface TrackedCall {
  * on another replica, so the SDK's own in-process cancellation never fires.
  */
 @Injectable()
-export class CancellationRelay implements OnModuleDestroy {
+export class CancellationRelay implements OnApplicationShutdown {
   private readonly log = new Logger('CancellationRelay');
   private readonly calls = new Map<string, AbortController>();
   private subscriber?: Redis;
@@ -75,7 +75,11 @@ export class CancellationRelay implements OnModuleDestroy {
     );
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After the HTTP server has closed (calls had their drain: see the gateway's lifecycle), not
+   * before: a call aborted here would read as the client's cancellation and interrupt its turn.
+   */
+  async onApplicationShutdown(): Promise<void> {
     for (const controller of this.calls.values()) {
       controller.abort(new Error('the gateway is shutting down'));
     }

@@ -3,6 +3,19 @@
 /** Largest JSON-RPC request body accepted on /mcp (the SDK's own default, too). */
 export const MCP_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The whole request body must arrive within this long (4 MiB at ~140 KB/s); a body trickling in
+ * slower, or stalled, is answered 408 and its connection closed.
+ */
+export const MCP_BODY_DEADLINE_MS = 30_000;
+
+/**
+ * A refused body still arriving is read away for this long before the connection is closed, so the
+ * client, still sending, reads the 413 (closing at once resets the connection under it, and the
+ * reset takes the answer with it).
+ */
+export const MCP_REFUSED_BODY_DRAIN_MS = 5_000;
+
 /** An MCP session record lives this long after its last request. */
 export const MCP_SESSION_TTL_SECONDS = 24 * 60 * 60;
 

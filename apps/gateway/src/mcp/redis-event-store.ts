@@ -190,7 +190,6 @@ export class RedisEventStore implements EventStore {
       recheckMs: MCP_STREAM_FOLLOW_POLL_MS,
       retryMinMs: MCP_STREAM_FOLLOW_POLL_MS,
       onError: (error) => this.log.warn(`reading SSE history to follow: ${error.message}`),
-      onTruncated: () => undefined, // MAXLEN trimmed unread messages: the live path had them
     })
       .catch((error: unknown) => this.log.warn(`stopped following an SSE stream: ${String(error)}`))
       .finally(() => {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -9,8 +10,9 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ClientError } from '@app/contracts';
+import { isRedisUnavailable } from '@app/redis';
 import type { TrackedCall } from './cancellation-relay';
-import { describeIssues } from './argument-issues';
+import { clip, describeIssues, MAX_ECHO_CHARS } from './argument-issues';
 import type { ToolDefinition } from './toolset';
 
 type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -20,9 +22,19 @@ export interface CallEnvironment {
   tenant: string;
   /** Registers a call for cancellations sent on other requests; absent for stateless clients. */
   trackCall?: (requestId: RequestId) => Promise<TrackedCall>;
+  /** Resolves when the response can take more (its client reads); progress waits for it. */
+  writable?: () => Promise<void>;
 }
 
 const log = new Logger('McpTools');
+
+/**
+ * tools/call as registered with the SDK: the method alone. The SDK's Protocol parses a request
+ * with the registered schema first and answers a failure as -32603 Internal error carrying zod's
+ * issue dump (`"arguments": null` looked like the server's fault); registered this way, params
+ * are checked by the SDK Server's own tools/call validation, which answers -32602 Invalid params.
+ */
+const ToolsCallMethod = z.looseObject({ method: z.literal('tools/call') });
 
 /**
  * Registers the toolset with the McpServer (which advertises names and JSON Schemas in tools/list)
@@ -45,11 +57,13 @@ export function installTools(
         toolError(`internal error: ${tool.name} was called past the gateway's tools/call router`),
     );
   }
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  server.server.setRequestHandler(ToolsCallMethod, (raw, extra) => {
+    // Valid by now (see ToolsCallMethod); parsed again only to type it, whatever the SDK version.
+    const request = CallToolRequestSchema.parse(raw);
     const tool = byName.get(request.params.name);
     if (!tool) {
       return toolError(
-        `Unknown tool "${request.params.name}": tools/list names the tools this server offers`,
+        `Unknown tool "${clip(request.params.name, MAX_ECHO_CHARS)}": tools/list names the tools this server offers`,
       );
     }
     return runTool(tool, request.params.arguments, extra, env);
@@ -70,7 +84,7 @@ async function runTool(
   try {
     tracked = await env.trackCall?.(extra.requestId);
     const signal = tracked ? AbortSignal.any([extra.signal, tracked.signal]) : extra.signal;
-    const progress = progressReporter(extra);
+    const progress = progressReporter(extra, env.writable);
     const result = await tool.handler(parsed.data, { tenant: env.tenant, signal, progress });
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
   } catch (error) {
@@ -86,7 +100,10 @@ async function runTool(
  * Awaiting it is backpressure (the message is stored for replay first); it never throws, because a
  * lost progress message must not fail the call: the session's own event log stays complete.
  */
-function progressReporter(extra: CallExtra): ((message: string) => Promise<void>) | undefined {
+function progressReporter(
+  extra: CallExtra,
+  writable: (() => Promise<void>) | undefined,
+): ((message: string) => Promise<void>) | undefined {
   const progressToken = extra._meta?.progressToken;
   if (progressToken === undefined) return undefined;
   let progress = 0;
@@ -96,6 +113,7 @@ function progressReporter(extra: CallExtra): ((message: string) => Promise<void>
         method: 'notifications/progress',
         params: { progressToken, progress: ++progress, message },
       });
+      await writable?.();
     } catch (error) {
       log.warn(
         `progress notification lost: ${error instanceof Error ? error.message : String(error)}`,
@@ -109,6 +127,10 @@ function progressReporter(extra: CallExtra): ((message: string) => Promise<void>
  * to fix and logged at debug level; anything else is the server's and logged in full.
  */
 function failureMessage(toolName: string, error: unknown, cancelled: boolean): string {
+  if (isRedisUnavailable(error)) {
+    log.warn(`${toolName}: Redis unavailable: ${String(error)}`);
+    return `${toolName} could not be served: Redis, which holds the sessions, is not answering right now; retry in a few seconds`;
+  }
   if (error instanceof ClientError || cancelled) {
     log.debug(`${toolName}: ${String(error)}`);
   } else {

@@ -1,18 +1,7 @@
-import pino from 'pino';
 import type { CheckpointManifest } from '@app/checkpoint';
 import { InvalidRequest, type SessionEvent } from '@app/contracts';
 import { SessionNotFound } from '@app/sessions';
-import {
-  MemoryCheckpointer,
-  MemoryControlBus,
-  MemoryEventLog,
-  MemoryLeaseTable,
-  MemorySessionStore,
-  MemoryTurnQueue,
-  resultLine,
-  ScriptedLiveSessions,
-} from '../../../../test/support/memory';
-import { TurnRunner } from '../../../worker/src/turn/turn-runner';
+import { memoryFleet, MemoryTurnQueue, resultLine } from '../../../../test/support/memory';
 import { SessionService, type CallContext } from './session.service';
 import { TurnWaiter } from './turn-waiter';
 
@@ -21,10 +10,8 @@ import { TurnWaiter } from './turn-waiter';
  * a scripted CLI) taking the queued turns: the whole orchestration in milliseconds.
  */
 function system(options: { maxWaitMs?: number } = {}) {
-  const sessions = new MemorySessionStore();
-  const events = new MemoryEventLog();
+  const { sessions, events, bus, worker } = memoryFleet();
   const queue = new MemoryTurnQueue();
-  const bus = new MemoryControlBus();
   const manifests = new Map<string, CheckpointManifest>();
   const seeded: unknown[] = [];
   const control = bus.endpoint();
@@ -49,19 +36,7 @@ function system(options: { maxWaitMs?: number } = {}) {
       },
     },
   });
-  const registry = new ScriptedLiveSessions(events);
-  const workerControl = bus.endpoint();
-  const runner = new TurnRunner({
-    sessions,
-    leases: new MemoryLeaseTable().holder('w1'),
-    control: workerControl,
-    events,
-    checkpointer: new MemoryCheckpointer(),
-    registry,
-    sessionIdleMs: 60_000,
-    logger: pino({ level: 'silent' }),
-  });
-  workerControl.handle((sessionId, action) => runner.control(sessionId, action));
+  const { runner, registry } = worker('w1');
   /** The worker takes the next queued turn; resolves with the scripted CLI, mid-turn. */
   const takeTurn = async () => {
     for (let i = 0; i < 1_000 && queue.waiting.length === 0; i++) await Promise.resolve();

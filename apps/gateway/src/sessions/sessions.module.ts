@@ -2,12 +2,14 @@ import {
   Inject,
   Injectable,
   Module,
+  type BeforeApplicationShutdown,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { createCheckpointStore, type CheckpointStore } from '@app/checkpoint';
+import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
+import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { TurnQueue } from '@app/queue';
 import { closeRedis, createRedisConnection } from '@app/redis';
 import { SessionControl, SessionStore } from '@app/sessions';
@@ -25,16 +27,30 @@ import { TurnWaiter } from './turn-waiter';
 const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
 const CHECKPOINTS = Symbol('CHECKPOINTS');
 
+/**
+ * A stopping gateway (SIGTERM): reads not-ready at once, lets waited calls run on for up to
+ * GATEWAY_DRAIN_MS, then ends the rest, which answer "still running" with the cursor to follow
+ * the turn from on any replica (the turn itself goes on: it runs on a worker). Then the HTTP
+ * server closes, and last the connections.
+ */
 @Injectable()
-class GatewaySessionsShutdown implements OnApplicationShutdown {
+class GatewayLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    private readonly draining: Draining,
+    private readonly waiter: TurnWaiter,
     private readonly relay: EventRelay,
     private readonly queue: TurnQueue,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining.start();
+    await this.waiter.idle(this.config.http.drainMs);
     await this.relay.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
     await closeRedis(this.redis);
   }
@@ -46,7 +62,12 @@ const providers: Provider[] = [
     provide: GATEWAY_REDIS,
     inject: [APP_CONFIG],
     useFactory: (c: AppConfig) =>
-      createRedisConnection(c.redis.url ?? '', { name: 'gateway', keyPrefix: c.redis.keyPrefix }),
+      createRedisConnection(c.redis.url ?? '', {
+        name: 'gateway',
+        keyPrefix: c.redis.keyPrefix,
+        // While Redis is away a call fails within about a second (and says so), never hangs.
+        maxRetriesPerRequest: 3,
+      }),
   },
   { provide: SessionStore, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new SessionStore(r) },
   {
@@ -74,6 +95,22 @@ const providers: Provider[] = [
     inject: [APP_CONFIG],
     useFactory: (c: AppConfig) => createCheckpointStore(c.storage),
   },
+  { provide: Draining, useValue: new Draining() },
+  {
+    provide: READINESS_PROBES,
+    inject: [GATEWAY_REDIS, CHECKPOINTS, Draining],
+    useFactory: (r: Redis, store: ObjectCheckpointStore, draining: Draining) => [
+      pingProbe('redis', () => r.ping()),
+      pingProbe('objectStore', () => store.objects.head('readyz')),
+      draining,
+    ],
+  },
+  {
+    provide: TurnWaiter,
+    inject: [APP_CONFIG, EventRelay, SessionControl],
+    useFactory: (c: AppConfig, relay: EventRelay, control: SessionControl) =>
+      new TurnWaiter(relay, control, c.events.turnWaitMaxMs),
+  },
   {
     provide: SessionService,
     inject: [
@@ -84,15 +121,17 @@ const providers: Provider[] = [
       SessionEventLog,
       EventRelay,
       SessionControl,
+      TurnWaiter,
     ],
     useFactory: (
       c: AppConfig,
       sessions: SessionStore,
-      checkpoints: CheckpointStore,
+      checkpoints: ObjectCheckpointStore,
       queue: TurnQueue,
       events: SessionEventLog,
       relay: EventRelay,
       control: SessionControl,
+      waiter: TurnWaiter,
     ) =>
       new SessionService({
         sessions,
@@ -101,29 +140,29 @@ const providers: Provider[] = [
         events,
         relay,
         control,
-        waiter: new TurnWaiter(relay, control, c.events.turnWaitMaxMs),
+        waiter,
         seeder: new WorkspaceSeeder(checkpoints, seedLimitsOf(c.workspace, c.host.env)),
       }),
   },
   {
     provide: CheckpointService,
     inject: [SessionStore, CHECKPOINTS],
-    useFactory: (sessions: SessionStore, checkpoints: CheckpointStore) =>
+    useFactory: (sessions: SessionStore, checkpoints: ObjectCheckpointStore) =>
       new CheckpointService(sessions, checkpoints),
   },
   {
     provide: WorkspaceService,
     inject: [SessionStore, CHECKPOINTS],
-    useFactory: (sessions: SessionStore, checkpoints: CheckpointStore) =>
+    useFactory: (sessions: SessionStore, checkpoints: ObjectCheckpointStore) =>
       new WorkspaceService(sessions, checkpoints),
   },
-  GatewaySessionsShutdown,
+  GatewayLifecycle,
 ];
 
 /** Sessions, their queue and their event relay, as the gateway's tools use them. */
 @Module({
   providers,
-  exports: [SessionService, CheckpointService, WorkspaceService],
+  exports: [SessionService, CheckpointService, WorkspaceService, READINESS_PROBES],
 })
 export class SessionsModule {}
 

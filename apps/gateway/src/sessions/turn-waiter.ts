@@ -25,13 +25,44 @@ const TURN_OVER = 'turn over';
  * longer than `maxWaitMs` answers "still running" with the cursor to go on from.
  */
 export class TurnWaiter {
+  private active = 0;
+  private readonly idlers = new Set<() => void>();
+
   constructor(
     private readonly relay: Pick<EventRelay, 'follow'>,
     private readonly control: Pick<SessionControl, 'send'>,
     private readonly maxWaitMs: number,
   ) {}
 
+  /** Resolves once no call waits (or after ms): how a stopping gateway lets waits finish. */
+  idle(ms: number): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idlers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.idlers.add(done);
+    });
+  }
+
   async wait(sessionId: string, turn: number, cursor: string, ctx: WaitContext): Promise<TurnEnd> {
+    this.active++;
+    try {
+      return await this.follow(sessionId, turn, cursor, ctx);
+    } finally {
+      if (--this.active === 0) for (const done of [...this.idlers]) done();
+    }
+  }
+
+  private async follow(
+    sessionId: string,
+    turn: number,
+    cursor: string,
+    ctx: WaitContext,
+  ): Promise<TurnEnd> {
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), this.maxWaitMs);
     const onCancel = () => {

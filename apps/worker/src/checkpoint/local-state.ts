@@ -12,6 +12,11 @@ export interface LocalState {
   checkpointId?: string;
   /** The workspace seed is in place (a session with no checkpoint yet). */
   seeded?: boolean;
+  /**
+   * The session's finished turns these files hold: they may be ahead of `checkpointId` (a turn
+   * whose checkpoint failed), and behind the session when another worker ran turns since.
+   */
+  completedTurns?: number;
 }
 
 const FILE = 'state.json';
@@ -20,10 +25,11 @@ export async function readLocalState(root: string): Promise<LocalState> {
   try {
     const parsed: unknown = JSON.parse(await readFile(join(root, FILE), 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const { checkpointId, seeded } = parsed as Record<string, unknown>;
+    const { checkpointId, seeded, completedTurns } = parsed as Record<string, unknown>;
     return {
       checkpointId: typeof checkpointId === 'string' ? checkpointId : undefined,
       seeded: seeded === true,
+      completedTurns: typeof completedTurns === 'number' ? completedTurns : undefined,
     };
   } catch {
     return {};

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { utimes } from 'node:fs/promises';
+import { rm, utimes } from 'node:fs/promises';
 import { transcriptPath, type Launcher } from '@app/claude';
 import type { CheckpointManifest, CheckpointStore } from '@app/checkpoint';
 import type { SessionRecord } from '@app/contracts';
@@ -52,6 +52,9 @@ export class SessionCheckpointer {
   ): Promise<TurnCheckpoint | undefined> {
     if (!record.claudeSessionId) return undefined;
     const dirs = sessionDirs(this.deps.dataDir, record.id);
+    // These files hold the turn now, stored or not: a failed store must not make them look stale.
+    const local = await readLocalState(dirs.root);
+    await writeLocalState(dirs.root, { ...local, completedTurns: record.completedTurns });
     const path = this.transcriptPathOf(record.id, record.claudeSessionId);
     const transcript = await readCompleteTranscript(path);
     const workspace = await this.deps.workspaces.capture(
@@ -86,7 +89,10 @@ export class SessionCheckpointer {
     });
     this.latest.set(record.id, created.manifest);
     await this.deps.sessions.update(record.id, { lastCheckpointId: created.checkpointId });
-    await writeLocalState(dirs.root, { checkpointId: created.checkpointId });
+    await writeLocalState(dirs.root, {
+      checkpointId: created.checkpointId,
+      completedTurns: record.completedTurns,
+    });
     const { checkpointId, bytes, storedBytes, newBytes, manifest } = created;
     const tree = manifest.workspace;
     return {
@@ -105,7 +111,9 @@ export class SessionCheckpointer {
    * checkpoint's, or, for a new session, its workspace seed.
    */
   async prepare(record: SessionRecord): Promise<ResumePlan> {
-    if (record.claudeSessionId || record.lastCheckpointId) return this.prepareOwn(record);
+    if (record.claudeSessionId || record.lastCheckpointId || record.completedTurns > 0) {
+      return this.prepareOwn(record);
+    }
     if (record.options.checkpointId) return this.prepareFork(record, record.options.checkpointId);
     await this.prepareSeed(record);
     return {};
@@ -116,16 +124,65 @@ export class SessionCheckpointer {
     this.deps.workspaces.forget(sessionId);
   }
 
+  /**
+   * Drops this worker's copy of the session's files, so the next prepare() puts them back from
+   * the store: after a lost turn, they may hold part of it.
+   */
+  async discardLocal(sessionId: string): Promise<void> {
+    this.forget(sessionId);
+    await rm(sessionDirs(this.deps.dataDir, sessionId).root, { recursive: true, force: true });
+  }
+
+  /**
+   * The session's own files: this worker's copy when it is the last checkpoint's, else that
+   * checkpoint restored. Redis may have lost the checkpoint's id (or more) while the store kept
+   * it: then the store's newest checkpoint of the session is the one. Whatever the restored
+   * state lacks of the turns the record counts is reported (`lostTurns`), never hidden.
+   */
   private async prepareOwn(record: SessionRecord): Promise<ResumePlan> {
-    const dirs = sessionDirs(this.deps.dataDir, record.id);
-    const claudeId = record.claudeSessionId;
-    const path = claudeId ? this.transcriptPathOf(record.id, claudeId) : undefined;
-    const local = await readLocalState(dirs.root);
-    const stale = local.checkpointId !== record.lastCheckpointId;
-    if (record.lastCheckpointId && (stale || (path && !existsSync(path)))) {
-      await this.restore(record, record.lastCheckpointId, path);
+    const local = await readLocalState(sessionDirs(this.deps.dataDir, record.id).root);
+    const checkpointId = record.lastCheckpointId ?? (await this.newestCheckpointOf(record));
+    let claudeId = record.claudeSessionId;
+    let lostTurns = 0;
+    // This worker's copy serves if it holds every finished turn (whatever the store has); one
+    // from before turns that ran elsewhere is stale, whether or not those were checkpointed.
+    const current =
+      local.completedTurns === undefined
+        ? local.checkpointId === checkpointId
+        : local.completedTurns === record.completedTurns;
+    if (checkpointId && (!current || !this.hasTranscript(record, claudeId))) {
+      const manifest = await this.restore(record, checkpointId);
+      claudeId = manifest.session.claudeSessionId ?? claudeId;
+      lostTurns = record.completedTurns - manifest.session.completedTurns;
+      if (!record.lastCheckpointId) {
+        await this.deps.sessions.update(record.id, {
+          lastCheckpointId: checkpointId,
+          claudeSessionId: claudeId,
+        });
+      }
+    } else if (!checkpointId && !this.hasTranscript(record, claudeId)) {
+      lostTurns = record.completedTurns;
     }
-    return claudeId && path && existsSync(path) ? { resume: claudeId } : {};
+    const plan: ResumePlan =
+      claudeId && this.hasTranscript(record, claudeId) ? { resume: claudeId } : {};
+    return lostTurns > 0 ? { ...plan, lostTurns } : plan;
+  }
+
+  private hasTranscript(record: SessionRecord, claudeId: string | undefined): boolean {
+    return claudeId !== undefined && existsSync(this.transcriptPathOf(record.id, claudeId));
+  }
+
+  /** The newest checkpoint of the session in the store (its refs are the durable list). */
+  private async newestCheckpointOf(record: SessionRecord): Promise<string | undefined> {
+    const all = await this.deps.store.list(record.tenant, record.id);
+    const newest = all.reduce<(typeof all)[number] | undefined>(
+      (best, c) =>
+        !best || c.turn > best.turn || (c.turn === best.turn && c.createdAt > best.createdAt)
+          ? c
+          : best,
+      undefined,
+    );
+    return newest?.checkpointId;
   }
 
   private async prepareFork(record: SessionRecord, checkpointId: string): Promise<ResumePlan> {
@@ -158,22 +215,24 @@ export class SessionCheckpointer {
     await writeLocalState(dirs.root, { seeded: true });
   }
 
-  private async restore(
-    record: SessionRecord,
-    checkpointId: string,
-    path: string | undefined,
-  ): Promise<void> {
+  private async restore(record: SessionRecord, checkpointId: string): Promise<CheckpointManifest> {
     const manifest = await this.deps.store.read(record.tenant, checkpointId);
     const dirs = sessionDirs(this.deps.dataDir, record.id);
     await this.restoreWorkspace(record, manifest);
-    if (path && manifest.transcript) {
+    const claudeId = manifest.session.claudeSessionId;
+    if (claudeId && manifest.transcript) {
+      const path = this.transcriptPathOf(record.id, claudeId);
       await this.deps.store.restoreTranscript(record.tenant, manifest, path);
       // The CLI deletes transcripts older than its cleanup period: a restored one is new.
       const now = new Date();
       await utimes(path, now, now).catch(() => undefined);
     }
-    await writeLocalState(dirs.root, { checkpointId });
+    await writeLocalState(dirs.root, {
+      checkpointId,
+      completedTurns: manifest.session.completedTurns,
+    });
     this.latest.set(manifest.sessionId, manifest);
+    return manifest;
   }
 
   private async restoreWorkspace(

@@ -8,6 +8,8 @@ import { sessionDirs } from './session-dirs';
 export interface ResumePlan {
   resume?: string;
   forkSession?: boolean;
+  /** Finished turns the restored state does not hold (no checkpoint had them): said, not hidden. */
+  lostTurns?: number;
 }
 
 export interface RegistryOptions {
@@ -50,7 +52,14 @@ export function flagsFor(
 /** What a turn does with a session's live CLI process. */
 export type LiveTurns = Pick<
   LiveSession,
-  'runTurn' | 'interrupt' | 'flushEvents' | 'costOf' | 'claudeSessionId' | 'busy' | 'done'
+  | 'runTurn'
+  | 'interrupt'
+  | 'flushEvents'
+  | 'costOf'
+  | 'claudeSessionId'
+  | 'busy'
+  | 'currentTurn'
+  | 'done'
 >;
 
 /** The live CLI processes of a worker, as the turns use them. */

@@ -16,7 +16,8 @@ export class CliExitedMidTurn extends Error {
     super(
       exit.reason === 'inactivity_timeout'
         ? 'the Claude CLI produced no output for too long and was stopped'
-        : `the Claude CLI exited before finishing the turn (code ${exit.code}, signal ${exit.signal})`,
+        : `the Claude CLI exited before finishing the turn (code ${exit.code}, signal ${exit.signal})` +
+            (exit.limit ? `: ${exit.limit}` : ''),
     );
   }
 }
@@ -68,6 +69,11 @@ export class LiveSession {
 
   get busy(): boolean {
     return this.pending !== undefined;
+  }
+
+  /** The turn delivered last (the one running while busy). */
+  get currentTurn(): number {
+    return this.turn;
   }
 
   /** This turn's cost: the CLI reports a running total per process. */

@@ -35,6 +35,8 @@ export function exitDetail(exit: ClaudeExit): Record<string, unknown> {
     exitCode: exit.code,
     signal: exit.signal,
     reason: exit.reason,
+    // The session limit that stopped it (memory, disk...), when one did.
+    ...(exit.limit ? { limit: exit.limit } : {}),
     stderrTail: exit.stderr.slice(-2_000),
   };
 }

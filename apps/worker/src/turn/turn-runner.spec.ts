@@ -1,40 +1,17 @@
-import pino from 'pino';
 import { CheckpointNotFound } from '@app/checkpoint';
 import type { SessionEvent, TurnJob } from '@app/contracts';
+import { eventually } from '@app/testing/eventually';
 import {
-  MemoryCheckpointer,
-  MemoryControlBus,
-  MemoryEventLog,
-  MemoryLeaseTable,
-  MemorySessionStore,
+  memoryFleet,
+  type MemorySessionStore,
+  type MemoryWorker,
   resultLine,
-  ScriptedLiveSessions,
+  toolUseLine,
 } from '../../../../test/support/memory';
-import { TurnRunner } from './turn-runner';
 
 /** The turn's state machine, with in-memory repositories: a fleet of workers in one process. */
 function fleet() {
-  const sessions = new MemorySessionStore();
-  const events = new MemoryEventLog();
-  const leases = new MemoryLeaseTable();
-  const bus = new MemoryControlBus();
-  const worker = (id: string) => {
-    const registry = new ScriptedLiveSessions(events);
-    const checkpointer = new MemoryCheckpointer();
-    const control = bus.endpoint();
-    const runner = new TurnRunner({
-      sessions,
-      leases: leases.holder(id),
-      control,
-      events,
-      checkpointer,
-      registry,
-      sessionIdleMs: 60_000,
-      logger: pino({ level: 'silent' }),
-    });
-    control.handle((sessionId, action) => runner.control(sessionId, action));
-    return { id, runner, registry, checkpointer };
-  };
+  const { sessions, events, leases, bus, worker } = memoryFleet();
   const newTurn = async (tenant = 'acme', sessionId?: string): Promise<TurnJob> => {
     const id = sessionId ?? (await sessions.create(tenant, {})).id;
     const { turn } = await sessions.nextTurn(tenant, id);
@@ -49,7 +26,7 @@ function fleet() {
 }
 
 /** Waits until the worker's CLI for the session is mid-turn (the runner got that far). */
-async function running(w: ReturnType<ReturnType<typeof fleet>['worker']>, sessionId: string) {
+async function running(w: MemoryWorker, sessionId: string) {
   for (let i = 0; i < 1_000 && !w.registry.get(sessionId)?.busy; i++) await Promise.resolve();
   const live = w.registry.get(sessionId);
   if (!live?.busy) throw new Error(`no turn running for ${sessionId}`);
@@ -101,6 +78,44 @@ describe('TurnRunner', () => {
       'status:idle',
     ]);
     expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
+  });
+
+  it('retries a failed checkpoint, and hibernates only once the store holds the turn', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    a.checkpointer.unavailable = new Error('object store unreachable');
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await (await running(a, job.sessionId)).finish();
+    await outcome;
+    expect(f.kinds(job.sessionId).slice(-2)).toEqual(['error:checkpoint_failed', 'status:idle']);
+    // Idle, but its turn is only on this worker: it stays here.
+    a.registry.fireIdle(job.sessionId);
+    await eventuallyIdleTimer(a, job.sessionId);
+    expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
+    expect(f.leases.heldBy(job.sessionId)).toBe('a');
+    // The store is back: the background retry stores it, then the session may hibernate.
+    a.checkpointer.unavailable = undefined;
+    await eventuallyKinds(f, job.sessionId, (k) => k.at(-1) === 'checkpoint:');
+    const retried = f.events.all(job.sessionId).at(-1);
+    expect(retried?.data).toMatchObject({ retried: true });
+    a.registry.fireIdle(job.sessionId);
+    await eventuallyStatus(f.sessions, job.sessionId, 'hibernated');
+  });
+
+  it('says so before the turn runs when the restored state lacks finished turns', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    a.checkpointer.lostTurns = 2;
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    await (await running(a, job.sessionId)).finish();
+    await outcome;
+    expect(f.kinds(job.sessionId).slice(0, 2)).toEqual(['error:turns_lost', 'status:running']);
+    expect(f.events.all(job.sessionId)[0].data).toMatchObject({
+      count: 2,
+      message: expect.stringMatching(/last 2 turns of this session could not be restored/),
+    });
   });
 
   it('interrupts the running turn where it runs; the session stays usable', async () => {
@@ -250,6 +265,134 @@ describe('TurnRunner', () => {
       expect((await f.sessions.find(first.sessionId))?.status).toBe('hibernated');
     });
   });
+
+  describe('a turn whose worker is gone', () => {
+    /** Worker a starts the turn and dies mid-turn: its lease runs out, its job comes back. */
+    async function orphaned(tools: string[] = []) {
+      const f = fleet();
+      const [a, b] = [f.worker('a'), f.worker('b')];
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      await (await running(a, first.sessionId)).finish();
+      await run1;
+      a.registry.fireIdle(first.sessionId); // hibernated: any worker may take turn 2
+      const job = await f.newTurn('acme', first.sessionId);
+      void a.runner.run(job);
+      const cli = await running(a, job.sessionId);
+      for (const tool of tools) await cli.print(toolUseLine(tool));
+      f.leases.expire(job.sessionId);
+      return { f, a, b, job };
+    }
+
+    it('runs again on another worker from the last checkpoint, and says so', async () => {
+      const { f, b, job } = await orphaned(['Read', 'Edit']);
+      const rerun = b.runner.run(job);
+      const cli = await running(b, job.sessionId);
+      expect(cli.plan).toEqual({ resume: 'claude-session-1' });
+      expect(cli.messages).toEqual([job.message]);
+      expect(b.checkpointer.discarded).toEqual([job.sessionId]);
+      await cli.finish();
+      expect((await rerun).kind).toBe('done');
+      const events = f.events.all(job.sessionId).filter((e) => e.turn === job.turn);
+      expect(
+        events.map((e) => `${e.kind}:${(e.data as { status?: string }).status ?? ''}`),
+      ).toEqual([
+        'status:running',
+        'claude:',
+        'claude:',
+        'status:recovered',
+        'turn_restarted:',
+        'status:running',
+        'claude:',
+        'checkpoint:',
+        'status:idle',
+      ]);
+      expect(events[3].data).toEqual({ status: 'recovered', worker: 'b' });
+      expect(events[4].data).toEqual({ turn: 2, attempt: 2, worker: 'b' });
+      // Sequence numbers only grow: what a client saw keeps its place.
+      const seqs = events.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(await f.sessions.find(job.sessionId)).toMatchObject({
+        status: 'idle',
+        settledTurn: 2,
+        turnStarts: 2,
+      });
+    });
+
+    it('fails the turn instead when it had run a command, and the session goes on', async () => {
+      const { f, b, job } = await orphaned(['Read', 'Bash']);
+      const outcome = await b.runner.run(job);
+      expect(outcome).toEqual({ kind: 'failed', error: expect.stringMatching(/had run Bash/) });
+      expect(f.kinds(job.sessionId).slice(-2)).toEqual(['error:turn_lost', 'status:failed']);
+      expect(b.registry.started).toEqual([]); // nothing ran again
+      expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
+      const next = b.runner.run(await f.newTurn('acme', job.sessionId));
+      await (await running(b, job.sessionId)).finish();
+      expect((await next).kind).toBe('done');
+    });
+
+    it('gives up on a turn that keeps stopping its worker', async () => {
+      const { f, b, job } = await orphaned();
+      await f.sessions.update(job.sessionId, { turnStarts: 3 });
+      expect(await b.runner.run(job)).toMatchObject({ kind: 'failed' });
+      expect(f.kinds(job.sessionId).slice(-2)).toEqual(['error:turn_crashed', 'status:failed']);
+    });
+
+    it('keeps the next turn waiting until the orphaned one has run again', async () => {
+      const { f, b, job } = await orphaned();
+      const later = await f.newTurn('acme', job.sessionId);
+      expect(await b.runner.run(later)).toEqual({ kind: 'handover' });
+      expect(f.leases.heldBy(job.sessionId)).toBeUndefined(); // free for the orphaned turn
+      const rerun = b.runner.run(job);
+      await (await running(b, job.sessionId)).finish();
+      await rerun;
+      const next = b.runner.run(later);
+      await (await running(b, job.sessionId)).finish();
+      expect((await next).kind).toBe('done');
+    });
+
+    it('ignores a job for a turn that already ran', async () => {
+      const f = fleet();
+      const a = f.worker('a');
+      const job = await f.newTurn();
+      const run1 = a.runner.run(job);
+      await (await running(a, job.sessionId)).finish();
+      await run1;
+      expect(await a.runner.run(job)).toEqual({ kind: 'skipped', reason: 'turn 1 already ran' });
+    });
+  });
+
+  describe('a stopping worker', () => {
+    it('hands its running turn back, to run again elsewhere without counting as a crash', async () => {
+      const f = fleet();
+      const [a, b] = [f.worker('a'), f.worker('b')];
+      const job = await f.newTurn();
+      const outcome = a.runner.run(job);
+      await running(a, job.sessionId);
+      await a.runner.handBack([job.sessionId]);
+      expect(await outcome).toEqual({ kind: 'handback' });
+      expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
+      expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
+      expect(f.kinds(job.sessionId)).toEqual(['status:running', 'status:handed_back']);
+
+      const rerun = b.runner.run(job);
+      await (await running(b, job.sessionId)).finish();
+      expect((await rerun).kind).toBe('done');
+      expect((await f.sessions.find(job.sessionId))?.turnStarts).toBe(1);
+    });
+
+    it('stops quietly when another worker took its lease while it was cut off', async () => {
+      const f = fleet();
+      const a = f.worker('a');
+      const job = await f.newTurn();
+      const outcome = a.runner.run(job);
+      await running(a, job.sessionId);
+      await a.runner.leaseLost(job.sessionId);
+      expect(await outcome).toEqual({ kind: 'skipped', reason: 'lease lost' });
+      expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
+      expect(f.kinds(job.sessionId)).toEqual(['status:running']);
+    });
+  });
 });
 
 async function eventuallyStatus(
@@ -262,4 +405,20 @@ async function eventuallyStatus(
     await new Promise((resolve) => setImmediate(resolve));
   }
   throw new Error(`session ${sessionId} never became ${status}`);
+}
+
+async function eventuallyIdleTimer(w: MemoryWorker, sessionId: string): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    if (w.registry.hasIdleTimer(sessionId)) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`no idle timer for ${sessionId}`);
+}
+
+async function eventuallyKinds(
+  f: ReturnType<typeof fleet>,
+  sessionId: string,
+  check: (kinds: string[]) => boolean,
+): Promise<void> {
+  await eventually(`events of ${sessionId}`, () => check(f.kinds(sessionId)));
 }

@@ -91,7 +91,12 @@ export class ObjectCheckpointStore implements CheckpointStore {
 
   async label(tenant: string, checkpointId: string, label?: string): Promise<CreatedCheckpoint> {
     const source = await this.read(tenant, checkpointId);
-    const manifest: CheckpointManifest = { ...source, parent: checkpointId, label, createdAt: Date.now() };
+    const manifest: CheckpointManifest = {
+      ...source,
+      parent: checkpointId,
+      label,
+      createdAt: Date.now(),
+    };
     if (label === undefined) delete manifest.label;
     const manifestBlob = await this.content(tenant).putBlob(encodeManifest(manifest));
     const bytes = checkpointBytes(manifest);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionStore } from '../session-store';
+import { InvalidRequest } from '@app/contracts';
 import { IllegalTransition, SessionClosed, SessionNotFound } from '../errors';
 
 type Store = Pick<
@@ -107,6 +108,6 @@ export function sessionStoreContract(storeOf: () => Store): void {
     await store.transition(ids[3], 'running');
     const running = await store.list(tenant, { limit: 10, status: 'running' });
     expect(running.sessions.map((s) => s.id)).toEqual([ids[3]]);
-    await expect(store.list(tenant, { limit: 5, cursor: 'bogus' })).rejects.toThrow(/cursor/);
+    await expect(store.list(tenant, { limit: 5, cursor: 'bogus' })).rejects.toThrow(InvalidRequest);
   });
 }

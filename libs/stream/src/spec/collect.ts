@@ -1,5 +1,5 @@
 import type { SessionEvent } from '@app/contracts';
-import type { EventRelay, FollowOptions } from '../event-relay';
+import type { EventRelay } from '../event-relay';
 
 /** A running follow() and everything it delivered so far. */
 export interface Follower {
@@ -14,7 +14,7 @@ export function startFollower(
   relay: EventRelay,
   sessionId: string,
   after?: string,
-  options?: FollowOptions & { slowEvery?: number },
+  options?: { slowEvery?: number },
 ): Follower {
   const events: SessionEvent[] = [];
   const controller = new AbortController();
@@ -29,7 +29,6 @@ export function startFollower(
       }
     },
     controller.signal,
-    options,
   );
   return {
     events,

@@ -1,0 +1,52 @@
+import pino from 'pino';
+import { TurnCheckpoints } from '../../../apps/worker/src/checkpoint/turn-checkpoints';
+import { TurnRunner } from '../../../apps/worker/src/turn/turn-runner';
+import { MemoryCheckpointer } from './memory-checkpointer';
+import { MemoryControlBus } from './memory-control';
+import { MemoryEventLog } from './memory-event-log';
+import { MemoryLeaseTable } from './memory-leases';
+import { MemorySessionStore } from './memory-session-store';
+import { ScriptedLiveSessions } from './scripted-cli';
+
+/**
+ * Workers on in-memory repositories sharing one session store, event log, lease table and
+ * control bus: a fleet in one process, each worker a real TurnRunner over a scripted CLI.
+ */
+export function memoryFleet() {
+  const sessions = new MemorySessionStore();
+  const events = new MemoryEventLog();
+  const leases = new MemoryLeaseTable();
+  const bus = new MemoryControlBus();
+  const worker = (id: string) => {
+    const registry = new ScriptedLiveSessions(events);
+    const checkpointer = new MemoryCheckpointer();
+    const control = bus.endpoint();
+    const logger = pino({ level: 'silent' });
+    const checkpoints = new TurnCheckpoints({
+      sessions,
+      checkpointer,
+      events,
+      busy: (sessionId) => registry.get(sessionId)?.busy === true,
+      logger,
+      retryMinMs: 5,
+      retryMaxMs: 20,
+    });
+    const runner = new TurnRunner({
+      sessions,
+      leases: leases.holder(id),
+      control,
+      events,
+      checkpointer,
+      checkpoints,
+      registry,
+      sessionIdleMs: 60_000,
+      workerId: id,
+      logger,
+    });
+    control.handle((sessionId, action) => runner.control(sessionId, action));
+    return { id, runner, registry, checkpointer, checkpoints };
+  };
+  return { sessions, events, leases, bus, worker };
+}
+
+export type MemoryWorker = ReturnType<ReturnType<typeof memoryFleet>['worker']>;
