@@ -9,7 +9,10 @@ import { startWorker } from './worker/src/main';
 async function main(): Promise<{ close(): Promise<void> }> {
   const loaded = loadConfig();
   const redis = loaded.redis.url ? undefined : await startEmbeddedRedis(loaded.storage.dataDir);
-  const config = redis ? { ...loaded, redis: { ...loaded.redis, url: redis.url } } : loaded;
+  // The embedded Redis is a single server: nothing to detect.
+  const config = redis
+    ? { ...loaded, redis: { ...loaded.redis, url: redis.url, cluster: false } }
+    : loaded;
   const worker = await startWorker(config);
   const gateway = await startGateway(config);
   return {

@@ -16,6 +16,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   'checkpoint-cli': () => import('./checkpoint-cli.bench').then((m) => m.run()),
   workspace: () => import('./workspace.bench').then((m) => m.run()),
   spawn: () => import('./spawn.bench').then((m) => m.run()),
+  chaos: () => import('./chaos.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

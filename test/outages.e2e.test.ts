@@ -111,14 +111,14 @@ it('says so before the next turn when the worker holding an unsaved turn is gone
 it('answers calls fast and clearly while Redis restarts, and sessions go on with their history', async () => {
   const sessionId = await sessionWithTurns(1);
   const before = initOf(await events(sessionId), 1)!.session_id;
-  await fleet.redis.stop();
+  await fleet.redisServer!.stop();
   const started = Date.now();
   // Refused by the MCP layer (503, Retry-After) or by the tool: either way it says why and to retry.
   await expect(callTool(client, 'session_status', { sessionId })).rejects.toThrow(
     /Redis, which holds the sessions, is not answering.*retry/,
   );
   expect(Date.now() - started).toBeLessThan(3_000);
-  await fleet.redis.start();
+  await fleet.redisServer!.start();
   await eventually('the gateway to answer again', async () =>
     callTool(client, 'session_status', { sessionId }).then(
       () => true,

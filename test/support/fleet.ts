@@ -6,7 +6,13 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestRedis, type TestRedis, type TestS3 } from '@app/testing/services';
+import {
+  startTestRedis,
+  startTestRedisCluster,
+  type TestRedis,
+  type TestRedisCluster,
+  type TestS3,
+} from '@app/testing/services';
 import { buildCliStandin } from '../../libs/testing/cli-standin/build';
 import { freePort, startService, type ServiceProcess } from '../../bench/system-processes';
 import { TENANT_KEYS } from './system';
@@ -19,6 +25,8 @@ export interface FleetProcess {
   /** Resolves with how the process ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   alive(): boolean;
+  /** Exited without being told to (kill() and stop() tell it to). */
+  crashed(): boolean;
   /** SIGKILL: a crash. */
   kill(): void;
   /** SIGTERM, then waits for the exit. */
@@ -26,7 +34,12 @@ export interface FleetProcess {
 }
 
 export interface Fleet {
-  redis: TestRedis;
+  /** Where the fleet's Redis is (REDIS_URL, REDIS_KEY_PREFIX). */
+  redis: { url: string; keyPrefix: string };
+  /** The fleet's Redis server (restartable), unless it runs on a cluster. */
+  redisServer?: TestRedis;
+  /** The fleet's Redis Cluster (FleetOptions.cluster). */
+  redisCluster?: TestRedisCluster;
   dataDir: string;
   gateways: FleetProcess[];
   workers: FleetProcess[];
@@ -45,6 +58,8 @@ export interface FleetOptions {
   s3?: TestS3;
   /** Redis keeps its data across a restart (append-only file). */
   persistent?: boolean;
+  /** A Redis Cluster (three masters, a replica each; cluster-node-timeout 1 s) instead. */
+  cluster?: boolean;
   /** For every process (e.g. WORKER_LIVENESS_MS). */
   env?: Record<string, string>;
   label?: string;
@@ -52,11 +67,11 @@ export interface FleetOptions {
 
 /** Starts Redis (restartable), the gateways and the workers. */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  const label = options.label ?? 'fleet';
   const [redis, standin] = await Promise.all([
-    startTestRedis({
-      label: options.label ?? 'fleet',
-      persistence: options.persistent ? 'aof' : 'none',
-    }),
+    options.cluster
+      ? startTestRedisCluster({ label, nodeTimeoutMs: 1_000 })
+      : startTestRedis({ label, persistence: options.persistent ? 'aof' : 'none' }),
     buildCliStandin(),
   ]);
   const dataDir = mkdtempSync(join(tmpdir(), 'fleet-'));
@@ -83,7 +98,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     return start;
   };
   const fleet: Fleet = {
-    redis,
+    redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+    ...('restart' in redis ? { redisServer: redis } : { redisCluster: redis }),
     dataDir,
     gateways: [],
     workers: [],
@@ -134,14 +150,20 @@ function wrap(role: FleetProcess['role'], service: ServiceProcess, url: URL): Fl
     return { code: code as number | null, signal: signal as NodeJS.Signals | null };
   });
   const alive = () => child.exitCode === null && child.signalCode === null;
+  let told = false;
   return {
     role,
     pid: child.pid ?? 0,
     url,
     exited,
     alive,
-    kill: () => void child.kill('SIGKILL'),
+    crashed: () => !told && !alive(),
+    kill: () => {
+      told = true;
+      child.kill('SIGKILL');
+    },
     stop: async () => {
+      told = true;
       if (alive()) child.kill('SIGTERM');
       return exited;
     },

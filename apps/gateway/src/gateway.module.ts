@@ -37,8 +37,9 @@ function mcpModule(
   config: AppConfig,
   extensions: GatewayExtensions,
 ): DynamicModule | typeof McpUnavailableModule {
-  const { url, keyPrefix } = config.redis;
-  const redis = extensions.redis ?? (url ? { url, keyPrefix } : undefined);
+  const { url, keyPrefix, cluster } = config.redis;
+  const redis =
+    extensions.redis ?? (url ? { url, keyPrefix, cluster: cluster === true } : undefined);
   if (!redis) return McpUnavailableModule;
   return McpModule.register({
     imports: extensions.imports,

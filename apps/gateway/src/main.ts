@@ -4,16 +4,21 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
+import { resolveRedisMode } from '@app/redis';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
 import { installSdkFastPaths } from './mcp/sdk-fast-paths';
 import { sessionExtensions } from './sessions/sessions.module';
 
 /** Starts the MCP gateway's HTTP server on the configured address. */
 export async function startGateway(
-  config: AppConfig,
+  loaded: AppConfig,
   extensions?: GatewayExtensions,
 ): Promise<INestApplication> {
-  const logger = createLogger(config.logLevel, 'gateway');
+  const logger = createLogger(loaded.logLevel, 'gateway');
+  const config = await resolveRedisMode(loaded, {
+    onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
+  });
+  if (config.redis.cluster) logger.info('REDIS_URL is a Redis Cluster seed');
   installSdkFastPaths();
   const app = await NestFactory.create(
     GatewayModule.forRoot(config, extensions ?? sessionExtensions),

@@ -16,6 +16,7 @@ import { SessionControl, SessionLeases } from '@app/sessions';
 import { sweepStagingDirs } from './checkpoint/staging-sweep';
 import { CheckpointGc } from './maintenance/checkpoint-gc';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
+import { SessionHolds } from './turn/session-holds';
 import { TurnRunner } from './turn/turn-runner';
 import { REDIS_COMMANDS, WORKER_LOGGER } from './worker.tokens';
 
@@ -35,6 +36,7 @@ export class WorkerLifecycle
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
     private readonly consumer: TurnConsumer,
     private readonly runner: TurnRunner,
+    private readonly holds: SessionHolds,
     private readonly control: SessionControl,
     private readonly jobs: ScheduledJobs,
     private readonly gc: CheckpointGc,
@@ -50,8 +52,8 @@ export class WorkerLifecycle
       (removed) => removed && this.logger.info({ removed }, 'removed stale workspace staging dirs'),
       (err: Error) => this.logger.warn({ err: err.message }, 'staging dir sweep failed'),
     );
-    this.control.handle((sessionId, action) => this.runner.control(sessionId, action));
-    this.leases.whenLost((sessionId) => void this.runner.leaseLost(sessionId));
+    this.control.handle((sessionId, action) => this.holds.control(sessionId, action));
+    this.leases.whenLost((sessionId) => void this.holds.leaseLost(sessionId));
     this.consumer.start(this.runner);
     await this.jobs.every(CheckpointGc.SCHEDULE, this.gc.settings.intervalMs, () => this.gc.run());
   }
@@ -66,11 +68,11 @@ export class WorkerLifecycle
         { sessions: busy.length, drainMs: this.config.worker.drainMs },
         'turns still running at the drain deadline: handing them back to the queue',
       );
-      await this.runner.handBack(busy);
+      await this.holds.handBack(busy);
       await closed;
     }
     await Promise.allSettled(
-      this.registry.ids().map((id) => this.runner.hibernate(id, { force: true })),
+      this.registry.ids().map((id) => this.holds.hibernate(id, { force: true })),
     );
     this.logger.info({ ms: Date.now() - started }, 'worker drained');
   }

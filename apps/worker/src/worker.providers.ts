@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Provider } from '@nestjs/common';
-import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
-import { createRedisConnection } from '@app/redis';
+import { createRedisConnection, type RedisClient } from '@app/redis';
 import { SessionControl, SessionLeases, SessionStore } from '@app/sessions';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { discoverClaudeBinary, SpawnBroker, type Launcher } from '@app/claude';
@@ -20,6 +19,7 @@ import { workerConcurrency } from './runtime/concurrency';
 import { chooseLauncher } from './runtime/launcher-choice';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { managedSettingsJson } from './runtime/managed-settings';
+import { SessionHolds } from './turn/session-holds';
 import { TurnRunner } from './turn/turn-runner';
 import {
   CHECKPOINT_STORE,
@@ -39,7 +39,7 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: READINESS_PROBES,
       inject: [REDIS_COMMANDS, CHECKPOINT_STORE, Draining],
-      useFactory: (r: Redis, store: ObjectCheckpointStore, draining: Draining) => [
+      useFactory: (r: RedisClient, store: ObjectCheckpointStore, draining: Draining) => [
         pingProbe('redis', () => r.ping()),
         pingProbe('objectStore', () => store.objects.head('readyz')),
         draining,
@@ -67,6 +67,7 @@ export function workerProviders(logger: Logger): Provider[] {
         createRedisConnection(requiredUrl(c), {
           name: 'worker',
           keyPrefix: c.redis.keyPrefix,
+          cluster: c.redis.cluster === true,
           // Event writers batch per session and keep one call in flight each; auto-pipelining on
           // top made every append wait for the previous pipeline's answer and cost the worker ~9 %
           // more CPU per message (stream bench, 100 sessions).
@@ -80,23 +81,25 @@ export function workerProviders(logger: Logger): Provider[] {
     {
       provide: SessionStore,
       inject: [REDIS_COMMANDS],
-      useFactory: (r: Redis) => new SessionStore(r),
+      useFactory: (r: RedisClient) => new SessionStore(r),
     },
     {
       provide: SessionEventLog,
-      inject: [REDIS_COMMANDS],
-      useFactory: (r: Redis) => new SessionEventLog(r),
+      inject: [REDIS_COMMANDS, APP_CONFIG],
+      // The worker appends, so its maxLen is the one that trims (EVENT_STREAM_MAXLEN).
+      useFactory: (r: RedisClient, c: AppConfig) =>
+        new SessionEventLog(r, { maxLen: c.events.maxLen }),
     },
     {
       provide: SessionLeases,
       inject: [REDIS_COMMANDS, WORKER_ID, APP_CONFIG],
-      useFactory: (r: Redis, id: string, c: AppConfig) =>
+      useFactory: (r: RedisClient, id: string, c: AppConfig) =>
         new SessionLeases(r, id, { ttlMs: c.worker.livenessMs }),
     },
     {
       provide: SessionControl,
       inject: [REDIS_COMMANDS],
-      useFactory: (r: Redis) =>
+      useFactory: (r: RedisClient) =>
         new SessionControl(r, {
           subscriberName: 'worker-control',
           onError: (error, sessionId) =>
@@ -108,7 +111,7 @@ export function workerProviders(logger: Logger): Provider[] {
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) =>
         new TurnConsumer({
-          redis: { url: requiredUrl(c), keyPrefix: c.redis.keyPrefix },
+          redis: queueRedis(c),
           concurrency: workerConcurrency(c.worker.concurrency),
           livenessMs: c.worker.livenessMs,
           connectionName: 'worker-queue',
@@ -119,10 +122,7 @@ export function workerProviders(logger: Logger): Provider[] {
       provide: ScheduledJobs,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) =>
-        new ScheduledJobs(
-          { url: requiredUrl(c), keyPrefix: c.redis.keyPrefix },
-          { onError: warn('maintenance queue connection error') },
-        ),
+        new ScheduledJobs(queueRedis(c), { onError: warn('maintenance queue connection error') }),
     },
     { provide: SpawnBroker, useFactory: () => new SpawnBroker() },
     {
@@ -229,10 +229,9 @@ export function workerProviders(logger: Logger): Provider[] {
         new CheckpointGc(store, c.gc, logger),
     },
     {
-      provide: TurnRunner,
+      provide: SessionHolds,
       inject: [
         APP_CONFIG,
-        WORKER_ID,
         SessionStore,
         SessionLeases,
         SessionControl,
@@ -243,7 +242,6 @@ export function workerProviders(logger: Logger): Provider[] {
       ],
       useFactory: (
         c: AppConfig,
-        workerId: string,
         sessions: SessionStore,
         leases: SessionLeases,
         control: SessionControl,
@@ -252,7 +250,7 @@ export function workerProviders(logger: Logger): Provider[] {
         checkpoints: TurnCheckpoints,
         registry: LiveSessionRegistry,
       ) =>
-        new TurnRunner({
+        new SessionHolds({
           sessions,
           leases,
           control,
@@ -261,11 +259,49 @@ export function workerProviders(logger: Logger): Provider[] {
           checkpoints,
           registry,
           sessionIdleMs: c.worker.sessionIdleMs,
+          logger,
+        }),
+    },
+    {
+      provide: TurnRunner,
+      inject: [
+        WORKER_ID,
+        SessionStore,
+        SessionHolds,
+        SessionEventLog,
+        SessionCheckpointer,
+        TurnCheckpoints,
+        LiveSessionRegistry,
+      ],
+      useFactory: (
+        workerId: string,
+        sessions: SessionStore,
+        holds: SessionHolds,
+        events: SessionEventLog,
+        checkpointer: SessionCheckpointer,
+        checkpoints: TurnCheckpoints,
+        registry: LiveSessionRegistry,
+      ) =>
+        new TurnRunner({
+          sessions,
+          holds,
+          events,
+          checkpointer,
+          checkpoints,
+          registry,
           workerId,
           logger,
         }),
     },
   ];
+}
+
+function queueRedis(config: AppConfig) {
+  return {
+    url: requiredUrl(config),
+    keyPrefix: config.redis.keyPrefix,
+    cluster: config.redis.cluster === true,
+  };
 }
 
 function requiredUrl(config: AppConfig): string {

@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ SANDBOX_NETWORK: '' }).sandbox.networkExplicit).toBe(false);
   });
 
+  it('asks Redis whether it is a cluster unless REDIS_CLUSTER says', () => {
+    expect(loadConfig({}).redis.cluster).toBe('auto');
+    expect(loadConfig({ REDIS_CLUSTER: 'true' }).redis.cluster).toBe(true);
+    expect(loadConfig({ REDIS_CLUSTER: 'no' }).redis.cluster).toBe(false);
+    expect(() => loadConfig({ REDIS_CLUSTER: 'maybe' })).toThrow(/REDIS_CLUSTER/);
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ PORT: '', REDIS_URL: ' ' }).http.port).toBe(3000);
   });

@@ -22,7 +22,8 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     apiKeys: env.MCP_API_KEYS ?? [],
     drainMs: env.GATEWAY_DRAIN_MS,
   },
-  redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+  /** `cluster: 'auto'` is settled by the entry points (resolveRedisMode in libs/redis). */
+  redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, cluster: env.REDIS_CLUSTER },
   storage: {
     dataDir: env.DATA_DIR,
     s3: env.S3_BUCKET

@@ -68,6 +68,16 @@ export const EnvSchema = z.looseObject({
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_HEALTH_PORT: int(0).max(65535).default(3001),
   REDIS_URL: z.string().url().optional(),
+  /**
+   * Whether REDIS_URL is a Redis Cluster seed: `auto` asks Redis once at start-up (INFO
+   * cluster); true/false skip the question (a server that refuses INFO, no wait at start-up).
+   */
+  REDIS_CLUSTER: z
+    .enum(['auto', 'true', 'false', '1', '0', 'yes', 'no'])
+    .default('auto')
+    .transform((v): boolean | 'auto' =>
+      v === 'auto' ? v : v === 'true' || v === '1' || v === 'yes',
+    ),
   /** Prepended to every key, so deployments (or test suites) can share one Redis. */
   REDIS_KEY_PREFIX: z
     .string()

@@ -1,4 +1,5 @@
 export {
+  closeQueueConnection,
   DEFAULT_LIVENESS_MS,
   HANDOVER_RETRY_MS,
   queueConnection,

@@ -1,25 +1,44 @@
 import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
 import { queuePrefix } from '@app/contracts';
+import { closeRedis, createRedisConnection, isCluster } from '@app/redis';
 
 /** Where the queues live: REDIS_URL and REDIS_KEY_PREFIX (inside BullMQ's hash-tagged prefix). */
 export interface QueueRedis {
   url: string;
   keyPrefix?: string;
+  /** REDIS_URL is a Redis Cluster seed (REDIS_CLUSTER, settled at start-up). */
+  cluster?: boolean;
 }
 
 /**
  * The one BullMQ connection config, for producers and consumers of every queue alike. BullMQ's
  * blocking connections must retry forever (`maxRetriesPerRequest: null`); `name` tells them
- * apart in CLIENT LIST.
+ * apart in CLIENT LIST. The prefix is a hash tag, so every key of a queue is in one slot and
+ * BullMQ's scripts run on a Redis Cluster too.
+ *
+ * BullMQ makes a single-Redis client from options itself, but a cluster client only from an
+ * instance: a Cluster that connects on first use (a Worker only duplicates it, for its own
+ * connections). BullMQ does not close an instance it was given: closeQueueConnection() does.
  */
 export function queueConnection(
   redis: QueueRedis,
   name: string,
 ): { connection: ConnectionOptions; prefix: string } {
-  return {
-    connection: { url: redis.url, maxRetriesPerRequest: null, connectionName: name },
-    prefix: queuePrefix(redis.keyPrefix),
-  };
+  const connection: ConnectionOptions = redis.cluster
+    ? createRedisConnection(redis.url, {
+        name,
+        cluster: true,
+        lazyConnect: true,
+        maxRetriesPerRequest: null,
+        autoPipelining: false,
+      })
+    : { url: redis.url, maxRetriesPerRequest: null, connectionName: name };
+  return { connection, prefix: queuePrefix(redis.keyPrefix) };
+}
+
+/** Closes the cluster client queueConnection() made (after the Queue or Worker closed). */
+export async function closeQueueConnection(connection: ConnectionOptions): Promise<void> {
+  if (isCluster(connection)) await closeRedis(connection);
 }
 
 /**

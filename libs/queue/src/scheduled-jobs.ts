@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { MAINTENANCE_QUEUE } from '@app/contracts';
-import { queueConnection, type QueueRedis } from './queue-options';
+import { closeQueueConnection, queueConnection, type QueueRedis } from './queue-options';
 
 /**
  * Maintenance work on a schedule (checkpoint GC): every worker registers the same schedule (an
@@ -36,6 +36,8 @@ export class ScheduledJobs {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
+    if (this.worker) await closeQueueConnection(this.worker.opts.connection);
+    await closeQueueConnection(this.queue.opts.connection);
   }
 
   private startWorker(): Worker {

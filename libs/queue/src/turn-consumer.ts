@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { TURN_QUEUE, TurnJobSchema, type TurnJob } from '@app/contracts';
 import {
+  closeQueueConnection,
   HANDOVER_RETRY_MS,
   queueConnection,
   turnWorkerOptions,
@@ -75,6 +76,7 @@ export class TurnConsumer {
    */
   async close(): Promise<void> {
     await this.worker?.close();
+    if (this.worker) await closeQueueConnection(this.worker.opts.connection);
   }
 
   private async process(handler: TurnHandler, job: Job<TurnJob>, token?: string): Promise<unknown> {

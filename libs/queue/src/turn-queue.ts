@@ -1,6 +1,11 @@
 import { Queue } from 'bullmq';
 import { TURN_QUEUE, TurnJobSchema, turnJobId, type TurnJob } from '@app/contracts';
-import { queueConnection, TURN_JOB_OPTIONS, type QueueRedis } from './queue-options';
+import {
+  closeQueueConnection,
+  queueConnection,
+  TURN_JOB_OPTIONS,
+  type QueueRedis,
+} from './queue-options';
 
 /** The producer's side of the turn queue: enqueue a turn, drop turns not yet started. */
 export class TurnQueue {
@@ -39,7 +44,8 @@ export class TurnQueue {
     return removed;
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await this.queue.close();
+    await closeQueueConnection(this.queue.opts.connection);
   }
 }

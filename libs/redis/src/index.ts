@@ -1,2 +1,4 @@
+export * from './cluster-mode';
 export * from './embedded-redis';
+export * from './hash-tag';
 export * from './redis-connection';

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { connectionNameOf, duplicateConnection, type RedisClient } from '@app/redis';
 import {
   channelOf,
   channels,
@@ -26,11 +26,11 @@ export interface SessionControlOptions {
 export class SessionControl {
   /** Subscribed channel → session id. */
   private readonly subscribed = new Map<string, string>();
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private handler?: ControlHandler;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: SessionControlOptions = {},
   ) {}
 
@@ -65,11 +65,11 @@ export class SessionControl {
     this.subscriber = undefined;
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (this.subscriber) return this.subscriber;
     const name =
-      this.options.subscriberName ?? `${this.redis.options.connectionName ?? 'redis'}-control`;
-    const subscriber = this.redis.duplicate({ connectionName: name });
+      this.options.subscriberName ?? `${connectionNameOf(this.redis) ?? 'redis'}-control`;
+    const subscriber = duplicateConnection(this.redis, name);
     subscriber.on('error', (error: Error) => this.report(error));
     subscriber.on('message', (channel: string, text: string) => void this.dispatch(channel, text));
     this.subscriber = subscriber;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import { keys } from '@app/contracts';
 import { LEASE_KEEP, LEASE_RELEASE } from './session-scripts';
 
@@ -22,7 +22,7 @@ export interface SessionLeasesOptions {
  * cut off is taken back if nobody else took it meanwhile; otherwise the holder hears `onLost`.
  */
 export class SessionLeases {
-  private readonly redis: Redis & LeaseCommands;
+  private readonly redis: RedisClient & LeaseCommands;
   private readonly held = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
@@ -30,13 +30,13 @@ export class SessionLeases {
   private onLost: (sessionId: string) => void = () => undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     readonly holder: string,
     options: SessionLeasesOptions = {},
   ) {
     redis.defineCommand('leaseRelease', { numberOfKeys: 1, lua: LEASE_RELEASE });
     redis.defineCommand('leaseKeep', { numberOfKeys: 1, lua: LEASE_KEEP });
-    this.redis = redis as Redis & LeaseCommands;
+    this.redis = redis as RedisClient & LeaseCommands;
     this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
     this.timer = setInterval(() => void this.renewAll(), this.ttlMs / 3);
     this.timer.unref();

@@ -1,21 +1,11 @@
-import Redis from 'ioredis';
-import { useTestRedis } from '@app/testing/services';
+import { useTestRedisTarget } from '@app/testing/services';
 import { MemorySessionStore } from '../../../test/support/memory';
 import { SessionStore } from './session-store';
 import { sessionStoreContract } from './spec/session-store-suite';
 
 describe('SessionStore (real Redis)', () => {
-  const server = useTestRedis({ label: 'sessions' });
-  let redis: Redis;
-
-  beforeAll(() => {
-    redis = new Redis(server().url, { keyPrefix: server().keyPrefix });
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
-
-  sessionStoreContract(() => new SessionStore(redis));
+  const target = useTestRedisTarget({ topology: 'single', label: 'sessions' });
+  sessionStoreContract(() => new SessionStore(target().client()));
 });
 
 describe('MemorySessionStore (the fake the orchestration specs use)', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import {
   CLOSED_STATUSES,
   REQUEUE_STATUSES,
@@ -65,13 +65,13 @@ export function ownSession(
 
 /** Session records in Redis: one hash per session, a per-tenant index, atomic status changes. */
 export class SessionStore {
-  private readonly redis: Redis & SessionCommands;
+  private readonly redis: RedisClient & SessionCommands;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     redis.defineCommand('sessionTransition', { numberOfKeys: 1, lua: TRANSITION });
     redis.defineCommand('sessionNextTurn', { numberOfKeys: 1, lua: NEXT_TURN });
     redis.defineCommand('sessionRecordResult', { numberOfKeys: 1, lua: RECORD_RESULT });
-    this.redis = redis as Redis & SessionCommands;
+    this.redis = redis as RedisClient & SessionCommands;
   }
 
   async create(
@@ -80,11 +80,11 @@ export class SessionStore {
     id: string = randomUUID(),
   ): Promise<SessionRecord> {
     const record = newSessionRecord(id, tenant, options);
-    await this.redis
-      .multi()
-      .hset(keys.session(id), encodeFields(record))
-      .zadd(keys.tenantSessions(tenant), 0, indexMember(record))
-      .exec();
+    // Two writes, not one MULTI: the tenant's index and the session hash have different hash
+    // tags (different slots on a Redis Cluster). Index first: a failure in between leaves an
+    // entry that list() skips (it has no record), never a record that list() cannot find.
+    await this.redis.zadd(keys.tenantSessions(tenant), 0, indexMember(record));
+    await this.redis.hset(keys.session(id), encodeFields(record));
     return record;
   }
 

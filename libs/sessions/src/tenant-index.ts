@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import { InvalidRequest, keys, type SessionRecord, type SessionStatus } from '@app/contracts';
 
 export interface SessionPage {
@@ -19,7 +19,7 @@ export const indexMember = (r: Pick<SessionRecord, 'createdAt' | 'id'>) =>
 const MAX_SCANS = 20;
 
 export async function listTenantSessions(
-  redis: Redis,
+  redis: RedisClient,
   tenant: string,
   options: { status?: SessionStatus; limit: number; cursor?: string },
   load: (id: string) => Promise<SessionRecord | undefined>,

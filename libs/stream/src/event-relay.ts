@@ -1,5 +1,5 @@
 import type { SessionEvent } from '@app/contracts';
-import type { Redis } from 'ioredis';
+import { connectionNameOf, duplicateConnection, type RedisClient } from '@app/redis';
 import { assertCursor } from './codec';
 import { EventRelayClosedError } from './errors';
 import { followStream } from './follow-stream';
@@ -11,9 +11,9 @@ import { SignalGroup, sleep, within } from './timing';
 import type { Watch } from './watch';
 
 export interface EventRelayOptions {
-  /** Dedicated pub/sub connection; default redis.duplicate(), owned and closed by the relay. */
-  subscriber?: Redis;
-  /** follow() re-reads after this long without a notification: a net under lost messages. */
+  /** Dedicated pub/sub connection; default a duplicate of redis, owned and closed by the relay. */
+  subscriber?: RedisClient;
+  /** follow() and long-polls re-read after this long without a notification: a net under lost messages. */
   followRecheckMs?: number;
   /** Events per read in follow(). */
   followPageSize?: number;
@@ -45,7 +45,7 @@ const RETRY_MAX_MS = 2_000;
  */
 export class EventRelay {
   private readonly log: SessionEventLog;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly ownsSubscriber: boolean;
   private readonly hub: NotificationHub;
   /** Every running wait and follow, so close() can end them. */
@@ -55,11 +55,13 @@ export class EventRelay {
   private readonly followPageSize: number;
   private readonly retryMinMs: number;
 
-  constructor(redis: Redis, options: EventRelayOptions = {}) {
+  constructor(redis: RedisClient, options: EventRelayOptions = {}) {
     this.log = new SessionEventLog(redis);
     this.onError = options.onError ?? (() => undefined);
     this.ownsSubscriber = !options.subscriber;
-    this.subscriber = options.subscriber ?? redis.duplicate();
+    this.subscriber =
+      options.subscriber ??
+      duplicateConnection(redis, `${connectionNameOf(redis) ?? 'redis'}-events`);
     this.subscriber.on('error', this.onError);
     this.hub = new NotificationHub(this.subscriber);
     this.followRecheckMs = options.followRecheckMs ?? 5_000;
@@ -104,7 +106,9 @@ export class EventRelay {
         if (page.events.length > 0 || page.truncated || left <= 0 || stop.signal.aborted) {
           return page;
         }
-        await watch.wait(left, stop.signal);
+        // Re-read now and then even without a notification, as follow() does: one published
+        // while the subscriber was reconnecting (or moving to another cluster node) is gone.
+        await watch.wait(Math.min(left, this.followRecheckMs), stop.signal);
       }
     } finally {
       watch.close();

@@ -1,8 +1,8 @@
 import type { SessionEvent } from '@app/contracts';
-import { MissingBatchError, EventWriterClosedError } from './errors';
+import { useTestRedisTarget } from '@app/testing/services';
 import { EventWriter } from './event-writer';
-import { encodeEvent } from './codec';
 import { SessionEventLog } from './session-event-log';
+import { eventWriterSuite } from './spec/event-writer-suite';
 import { newSessionId, useRedisFixture } from './spec/redis-fixture';
 
 const line = (n: number, w = 0) => ({ turn: 1, kind: 'claude' as const, data: { w, n } });
@@ -22,6 +22,11 @@ function expectContiguous(events: SessionEvent[]): void {
 }
 
 describe('EventWriter (real Redis)', () => {
+  eventWriterSuite(useTestRedisTarget({ topology: 'single', label: 'stream-writer' }));
+});
+
+/** One server only: CONFIG RESETSTAT and the call counts are per node. */
+describe('EventWriter batching (one private Redis)', () => {
   // Private server: the suite counts script calls with CONFIG RESETSTAT.
   const redis = useRedisFixture({ label: 'stream-writer', faultInjection: true });
 
@@ -51,40 +56,6 @@ describe('EventWriter (real Redis)', () => {
     const stats = await client.info('commandstats');
     const calls = [...stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].map((m) => Number(m[1]));
     expect(calls.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(12);
-  });
-
-  it('keeps seq contiguous and each writer in push order with two writers on one session', async () => {
-    const id = newSessionId();
-    const logs = [new SessionEventLog(redis.client()), new SessionEventLog(redis.client())];
-    const writers = logs.map((log) => new EventWriter(log, id, { maxBatchEvents: 7 }));
-    for (let n = 0; n < 3_000; n++) {
-      writers[n % 2].push(line(n, n % 2));
-      if (n % 100 === 0) await new Promise((r) => setImmediate(r));
-    }
-    await Promise.all(writers.map((w) => w.close()));
-    const events = await readAll(logs[0], id);
-    expect(events.length).toBe(3_000);
-    expectContiguous(events);
-    for (const w of [0, 1]) {
-      const mine = events.map((e) => e.data as { w: number; n: number }).filter((d) => d.w === w);
-      expect(mine.map((d) => d.n)).toEqual(mine.map((_, i) => i * 2 + w));
-    }
-    expect(() => writers[0].push(line(1))).toThrow(EventWriterClosedError);
-  });
-
-  it('ignores a resent batch and refuses one that skips ahead (dedup mark)', async () => {
-    const log = new SessionEventLog(redis.client());
-    const id = newSessionId();
-    const batch = (number: number) => ({ number, events: [encodeEvent(line(number), 1)] });
-    await log.appendBatches(id, 'writer:test', [batch(1), batch(2)]);
-    await log.appendBatches(id, 'writer:test', [batch(1), batch(2)]); // an unanswered call, resent
-    await expect(log.appendBatches(id, 'writer:test', [batch(4)])).rejects.toThrow(
-      MissingBatchError,
-    );
-    await log.appendBatches(id, 'writer:test', [batch(3), batch(4)]);
-    const events = await readAll(log, id);
-    expect(events.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4]);
-    expectContiguous(events);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import { Watch, type WatchOptions } from './watch';
 
 interface ChannelState {
@@ -16,7 +16,7 @@ export class NotificationHub {
   private readonly channels = new Map<string, ChannelState>();
   private disconnected = false;
 
-  constructor(private readonly subscriber: Redis) {
+  constructor(private readonly subscriber: RedisClient) {
     subscriber.on('message', this.onMessage);
     subscriber.on('close', this.onClose);
     subscriber.on('ready', this.onReady);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 
 /*
  * Lua scripts (sent by EVALSHA through ioredis defineCommand). Each touches one session's keys
@@ -89,7 +89,7 @@ export interface StreamScripts {
   lastId(events: string): Promise<string | null>;
 }
 
-export function defineStreamScripts(redis: Redis): StreamScripts {
+export function defineStreamScripts(redis: RedisClient): StreamScripts {
   redis.defineCommand('csbStreamAppend', { numberOfKeys: 2, lua: APPEND_LUA });
   redis.defineCommand('csbStreamLastId', { numberOfKeys: 1, lua: LAST_ID_LUA, readOnly: true });
   // defineCommand adds methods that ioredis' static types can't know about.

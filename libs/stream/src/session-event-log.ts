@@ -1,5 +1,5 @@
 import { channelOf, channels, keys, type NewSessionEvent, type SessionEvent } from '@app/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import {
   assertCursor,
   idParts,
@@ -65,7 +65,7 @@ export class SessionEventLog {
   private readonly scripts: StreamScripts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: SessionEventLogOptions = {},
   ) {
     this.maxLen = options.maxLen ?? DEFAULT_MAX_LEN;

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { TurnCheckpoints } from '../../../apps/worker/src/checkpoint/turn-checkpoints';
+import { SessionHolds } from '../../../apps/worker/src/turn/session-holds';
 import { TurnRunner } from '../../../apps/worker/src/turn/turn-runner';
 import { MemoryCheckpointer } from './memory-checkpointer';
 import { MemoryControlBus } from './memory-control';
@@ -31,7 +32,7 @@ export function memoryFleet() {
       retryMinMs: 5,
       retryMaxMs: 20,
     });
-    const runner = new TurnRunner({
+    const holds = new SessionHolds({
       sessions,
       leases: leases.holder(id),
       control,
@@ -40,11 +41,20 @@ export function memoryFleet() {
       checkpoints,
       registry,
       sessionIdleMs: 60_000,
+      logger,
+    });
+    const runner = new TurnRunner({
+      sessions,
+      holds,
+      events,
+      checkpointer,
+      checkpoints,
+      registry,
       workerId: id,
       logger,
     });
-    control.handle((sessionId, action) => runner.control(sessionId, action));
-    return { id, runner, registry, checkpointer, checkpoints };
+    control.handle((sessionId, action) => holds.control(sessionId, action));
+    return { id, runner, holds, registry, checkpointer, checkpoints };
   };
   return { sessions, events, leases, bus, worker };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { duplicateConnection, type RedisClient } from '@app/redis';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { channelOf, channels, keys } from '@app/contracts';
 import { execAll } from './redis-batch';
@@ -12,7 +12,7 @@ const CANCELLED_MARKER_TTL_SECONDS = 60;
  * One channel for all replicas: cancellations are rare, and every replica must hear the ones for
  * calls it runs, whichever replica the notification reached.
  */
-function cancelChannel(redis: Redis): string {
+function cancelChannel(redis: RedisClient): string {
   return channelOf(redis, channels.mcpCancel());
 }
 
@@ -37,10 +37,10 @@ export interface TrackedCall {
 export class CancellationRelay implements OnApplicationShutdown {
   private readonly log = new Logger('CancellationRelay');
   private readonly calls = new Map<string, AbortController>();
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private subscribed?: Promise<unknown>;
 
-  constructor(@Inject(MCP_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(MCP_REDIS) private readonly redis: RedisClient) {}
 
   /** Registers a call of an MCP session; resolves once cancellations for it can be received. */
   async track(mcpSessionId: string, requestId: RequestId): Promise<TrackedCall> {
@@ -90,7 +90,7 @@ export class CancellationRelay implements OnApplicationShutdown {
   private listen(): Promise<unknown> {
     if (!this.subscribed) {
       // A subscribed connection can run nothing else, hence a connection of its own.
-      const subscriber = this.redis.duplicate();
+      const subscriber = duplicateConnection(this.redis, 'gateway-mcp-cancel');
       subscriber.on('message', (_channel: string, payload: string) => this.onMessage(payload));
       subscriber.on('error', (error: Error) =>
         this.log.warn(`cancellation channel: ${error.message}`),

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { MAX_BATCH_SIZE } from '@modelcontextprotocol/sdk/server/requestBody.js';
-import { isRedisUnavailable } from '@app/redis';
+import { isRedisUnavailable, type RedisClient } from '@app/redis';
 import { tenantOf } from '../auth/request-tenant';
 import { CancellationRelay } from './cancellation-relay';
 import {
@@ -51,7 +50,7 @@ export class McpEndpoint implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(MCP_TOOLSET) private readonly tools: ToolDefinition[],
-    @Inject(MCP_REDIS) private readonly redis: Redis,
+    @Inject(MCP_REDIS) private readonly redis: RedisClient,
     private readonly sessions: McpSessionStore,
     private readonly cancellations: CancellationRelay,
   ) {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import { keys } from '@app/contracts';
 import { MCP_SESSION_TTL_SECONDS } from './limits';
 import { execAll } from './redis-batch';
@@ -21,7 +21,7 @@ const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export class McpSessionStore {
   private readonly log = new Logger('McpSessionStore');
 
-  constructor(@Inject(MCP_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(MCP_REDIS) private readonly redis: RedisClient) {}
 
   async create(record: McpSessionRecord): Promise<void> {
     const key = keys.mcpSession(record.id);

@@ -9,7 +9,7 @@ import {
   type Provider,
   type ValueProvider,
 } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
 import { CancellationRelay } from './cancellation-relay';
 import { McpController, McpUnavailableController } from './mcp.controller';
@@ -33,7 +33,7 @@ export interface McpModuleOptions {
   /** The tools served on /mcp (MCP_TOOLSET). */
   toolset: ProviderRecipe<ToolDefinition[]>;
   /** Redis for MCP sessions, SSE replay and cancellations: a client to use, or where to open one. */
-  redis: ProviderRecipe<Redis> | OwnedRedisTarget;
+  redis: ProviderRecipe<RedisClient> | OwnedRedisTarget;
 }
 
 /** The MCP Streamable HTTP endpoint (/mcp) with tenant auth in front of it. */

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { closeRedis, createRedisConnection } from '@app/redis';
+import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis';
 import { sseHistoryWriter } from './sse-history-writer';
 
-/** Where OwnedRedis connects: REDIS_URL and REDIS_KEY_PREFIX. */
+/** Where OwnedRedis connects: REDIS_URL, REDIS_KEY_PREFIX and whether it is a cluster. */
 export interface OwnedRedisTarget {
   url: string;
   keyPrefix?: string;
+  cluster?: boolean;
 }
 
 /** Injection token of the OwnedRedisTarget. */
@@ -16,12 +16,13 @@ export const OWNED_REDIS_TARGET = Symbol('OWNED_REDIS_TARGET');
 @Injectable()
 export class OwnedRedis implements OnModuleDestroy {
   private readonly log = new Logger('McpRedis');
-  readonly client: Redis;
+  readonly client: RedisClient;
 
   constructor(@Inject(OWNED_REDIS_TARGET) target: OwnedRedisTarget) {
     this.client = createRedisConnection(target.url, {
       name: 'gateway-mcp',
       keyPrefix: target.keyPrefix,
+      cluster: target.cluster,
       // An MCP request fails within seconds while Redis is away (503, retry) instead of hanging.
       maxRetriesPerRequest: 3,
       onError: (error) => this.log.warn(`Redis: ${error.message}`),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/redis';
 import type {
   EventId,
   EventStore,
@@ -57,7 +57,7 @@ export class RedisEventStore implements EventStore {
   private readonly writer: SseHistoryWriter;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly scope: EventStoreScope,
   ) {
     this.writer = sseHistoryWriter(redis);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { groupByHashTag, isCluster, type RedisClient } from '@app/redis';
 import { MCP_STREAM_MAXLEN } from './limits';
 
 /**
@@ -37,7 +37,7 @@ export class SseHistoryWriter {
   private readonly sending = new Set<Promise<void>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly batchMs = SSE_HISTORY_BATCH_MS,
   ) {}
 
@@ -63,8 +63,16 @@ export class SseHistoryWriter {
     void sent.finally(() => this.sending.delete(sent));
   }
 
-  /** One pipeline for the whole batch: one socket write, one reply to wake up for. */
+  /**
+   * One pipeline for the whole batch: one socket write, one reply to wake up for. On a Redis
+   * Cluster a pipeline must stay on one node, so there it is one per MCP session (hash tag).
+   */
   private async write(batch: HistoryEntry[]): Promise<void> {
+    if (!isCluster(this.redis)) return this.writePipeline(batch);
+    await Promise.all(groupByHashTag(batch, (e) => e.key).map((g) => this.writePipeline(g)));
+  }
+
+  private async writePipeline(batch: HistoryEntry[]): Promise<void> {
     const pipeline = this.redis.pipeline();
     const replyOf: number[] = [];
     for (const { key, entryId, fields, expireSeconds } of batch) {
@@ -96,10 +104,10 @@ export class SseHistoryWriter {
   }
 }
 
-const writers = new WeakMap<Redis, SseHistoryWriter>();
+const writers = new WeakMap<RedisClient, SseHistoryWriter>();
 
 /** The process' writer for this Redis client: every request's event store shares its batches. */
-export function sseHistoryWriter(redis: Redis): SseHistoryWriter {
+export function sseHistoryWriter(redis: RedisClient): SseHistoryWriter {
   let writer = writers.get(redis);
   if (!writer) writers.set(redis, (writer = new SseHistoryWriter(redis)));
   return writer;

@@ -6,12 +6,11 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { TurnQueue } from '@app/queue';
-import { closeRedis, createRedisConnection } from '@app/redis';
+import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis';
 import { SessionControl, SessionStore } from '@app/sessions';
 import { EventRelay, SessionEventLog } from '@app/stream';
 import { seedLimitsOf } from '@app/workspace';
@@ -37,7 +36,7 @@ const CHECKPOINTS = Symbol('CHECKPOINTS');
 class GatewayLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_REDIS) private readonly redis: RedisClient,
     private readonly draining: Draining,
     private readonly waiter: TurnWaiter,
     private readonly relay: EventRelay,
@@ -65,28 +64,38 @@ const providers: Provider[] = [
       createRedisConnection(c.redis.url ?? '', {
         name: 'gateway',
         keyPrefix: c.redis.keyPrefix,
+        cluster: c.redis.cluster === true,
         // While Redis is away a call fails within about a second (and says so), never hangs.
         maxRetriesPerRequest: 3,
       }),
   },
-  { provide: SessionStore, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new SessionStore(r) },
+  {
+    provide: SessionStore,
+    inject: [GATEWAY_REDIS],
+    useFactory: (r: RedisClient) => new SessionStore(r),
+  },
   {
     provide: SessionEventLog,
     inject: [GATEWAY_REDIS, APP_CONFIG],
-    useFactory: (r: Redis, c: AppConfig) => new SessionEventLog(r, { maxLen: c.events.maxLen }),
+    useFactory: (r: RedisClient, c: AppConfig) =>
+      new SessionEventLog(r, { maxLen: c.events.maxLen }),
   },
-  { provide: EventRelay, inject: [GATEWAY_REDIS], useFactory: (r: Redis) => new EventRelay(r) },
+  {
+    provide: EventRelay,
+    inject: [GATEWAY_REDIS],
+    useFactory: (r: RedisClient) => new EventRelay(r),
+  },
   {
     provide: SessionControl,
     inject: [GATEWAY_REDIS],
-    useFactory: (r: Redis) => new SessionControl(r),
+    useFactory: (r: RedisClient) => new SessionControl(r),
   },
   {
     provide: TurnQueue,
     inject: [APP_CONFIG],
     useFactory: (c: AppConfig) =>
       new TurnQueue(
-        { url: c.redis.url ?? '', keyPrefix: c.redis.keyPrefix },
+        { url: c.redis.url ?? '', keyPrefix: c.redis.keyPrefix, cluster: c.redis.cluster === true },
         { connectionName: 'gateway-queue' },
       ),
   },
@@ -99,7 +108,7 @@ const providers: Provider[] = [
   {
     provide: READINESS_PROBES,
     inject: [GATEWAY_REDIS, CHECKPOINTS, Draining],
-    useFactory: (r: Redis, store: ObjectCheckpointStore, draining: Draining) => [
+    useFactory: (r: RedisClient, store: ObjectCheckpointStore, draining: Draining) => [
       pingProbe('redis', () => r.ping()),
       pingProbe('objectStore', () => store.objects.head('readyz')),
       draining,

@@ -369,7 +369,7 @@ describe('TurnRunner', () => {
       const job = await f.newTurn();
       const outcome = a.runner.run(job);
       await running(a, job.sessionId);
-      await a.runner.handBack([job.sessionId]);
+      await a.holds.handBack([job.sessionId]);
       expect(await outcome).toEqual({ kind: 'handback' });
       expect(f.leases.heldBy(job.sessionId)).toBeUndefined();
       expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
@@ -387,7 +387,7 @@ describe('TurnRunner', () => {
       const job = await f.newTurn();
       const outcome = a.runner.run(job);
       await running(a, job.sessionId);
-      await a.runner.leaseLost(job.sessionId);
+      await a.holds.leaseLost(job.sessionId);
       expect(await outcome).toEqual({ kind: 'skipped', reason: 'lease lost' });
       expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
       expect(f.kinds(job.sessionId)).toEqual(['status:running']);

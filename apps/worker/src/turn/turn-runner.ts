@@ -6,14 +6,9 @@ import {
   RestoreMismatch,
 } from '@app/checkpoint';
 import type { ResultMessage } from '@app/claude';
-import type { ControlAction, NewSessionEvent, SessionRecord, TurnJob } from '@app/contracts';
+import type { NewSessionEvent, SessionRecord, TurnJob } from '@app/contracts';
 import type { TurnHandler, TurnOutcome } from '@app/queue';
-import {
-  IllegalTransition,
-  type SessionControl,
-  type SessionLeases,
-  type SessionStore,
-} from '@app/sessions';
+import { IllegalTransition, type SessionStore } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
 import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
 import type { Logger } from 'pino';
@@ -21,6 +16,7 @@ import type { SessionCheckpointer } from '../checkpoint/session-checkpointer';
 import type { TurnCheckpoints } from '../checkpoint/turn-checkpoints';
 import { CliExitedMidTurn } from '../runtime/live-session';
 import type { LiveSessions, LiveTurns } from '../runtime/live-session-registry';
+import type { SessionHolds } from './session-holds';
 import { errorEvent, exitDetail, statusEvent } from './turn-events';
 import { MAX_TURN_STARTS, unsafeToRepeat } from './turn-recovery';
 
@@ -30,56 +26,36 @@ import { MAX_TURN_STARTS, unsafeToRepeat } from './turn-recovery';
  */
 export interface TurnRunnerDeps {
   sessions: Pick<SessionStore, 'find' | 'transition' | 'recordResult' | 'update'>;
-  leases: Pick<SessionLeases, 'acquire' | 'release'>;
-  /** Control requests: this worker hears those of the sessions it holds, and asks for others. */
-  control: Pick<SessionControl, 'send' | 'subscribe' | 'unsubscribe'>;
+  /** This worker's hold on sessions: taking one, keeping it, letting it go. */
+  holds: Pick<SessionHolds, 'take' | 'putBack' | 'turnEnded' | 'takenAwayFrom' | 'kill' | 'letGo'>;
   /** Appends events outside a live process's stream (status changes, errors); reads a turn's. */
   events: Pick<SessionEventLog, 'turnEvents'> & {
     append(sessionId: string, events: readonly NewSessionEvent[]): Promise<unknown>;
   };
-  checkpointer: Pick<SessionCheckpointer, 'prepare' | 'forget' | 'discardLocal'>;
+  checkpointer: Pick<SessionCheckpointer, 'prepare' | 'discardLocal'>;
   /** The checkpoint after each turn, retried while the store is away. */
-  checkpoints: Pick<TurnCheckpoints, 'afterTurn' | 'settle' | 'cancel'>;
+  checkpoints: Pick<TurnCheckpoints, 'afterTurn'>;
   registry: LiveSessions;
-  sessionIdleMs: number;
   /** Names this worker in the events that say it took a session over. */
   workerId: string;
   logger: Logger;
 }
 
 /**
- * Runs turn jobs: take the session (its lease), deliver the message to its CLI, stream until
- * `result`, record it, checkpoint, and hibernate the session once it has been idle a while.
+ * Runs turn jobs: take the session, deliver the message to its CLI, stream until `result`,
+ * record it and checkpoint; a turn whose worker died runs again here (or fails, saying why).
  */
 export class TurnRunner implements TurnHandler {
-  /** Sessions another worker asked for: handed over as soon as their current turn ends. */
-  private readonly releaseWanted = new Set<string>();
-  /** Sessions whose running turn this worker gives back unfinished (it is stopping). */
-  private readonly handingBack = new Set<string>();
-  /** Sessions whose lease another worker took while this one was cut off from Redis. */
-  private readonly lost = new Set<string>();
-
   constructor(private readonly deps: TurnRunnerDeps) {}
 
-  /** A client's interrupt or terminate, or another worker's request for the session. */
-  async control(sessionId: string, action: ControlAction): Promise<void> {
-    if (action === 'interrupt') await this.deps.registry.get(sessionId)?.interrupt();
-    else if (action === 'terminate') await this.kill(sessionId);
-    else await this.release(sessionId);
-  }
-
   async run(job: TurnJob): Promise<TurnOutcome> {
-    const { sessions, leases } = this.deps;
+    const { sessions, holds } = this.deps;
     const record = await sessions.find(job.sessionId);
     if (!record) return { kind: 'skipped', reason: 'no such session' };
     const stale = staleJob(record, job);
     if (stale) return stale;
-    if (!(await leases.acquire(job.sessionId))) {
-      // Another worker holds its CLI: ask it to let go; the queue tries again shortly.
-      await this.deps.control.send(job.sessionId, 'release');
-      return { kind: 'handover' };
-    }
-    this.lost.delete(job.sessionId);
+    // Held by another worker, which was asked to let go: the queue tries again shortly.
+    if (!(await holds.take(job.sessionId))) return { kind: 'handover' };
     const here = this.deps.registry.get(job.sessionId);
     if (here?.busy) {
       // A turn of this session runs here: the very same one (the queue delivered it twice after
@@ -92,10 +68,9 @@ export class TurnRunner implements TurnHandler {
     if (record.status === 'running' && (record.runningTurn ?? job.turn) < job.turn) {
       // An earlier turn did not end: its worker is gone, and it runs again first (its job comes
       // back to the queue). Turns of a session run in order, so this one waits.
-      await leases.release(job.sessionId);
+      await holds.putBack(job.sessionId);
       return { kind: 'handover' };
     }
-    await this.deps.control.subscribe(job.sessionId);
     const rerun = record.status === 'running' && record.runningTurn === job.turn;
     const starts = rerun ? (record.turnStarts ?? 1) + 1 : 1;
     if (rerun) {
@@ -118,7 +93,7 @@ export class TurnRunner implements TurnHandler {
       }
     } catch (error) {
       // Nothing reached the CLI: give the session back and let the queue retry (or skip).
-      await this.kill(job.sessionId);
+      await holds.kill(job.sessionId);
       if (error instanceof IllegalTransition) return { kind: 'skipped', reason: error.message };
       if (isPermanent(error)) return this.failedToStart(job, error);
       throw error;
@@ -176,74 +151,14 @@ export class TurnRunner implements TurnHandler {
   private async abandon(job: TurnJob, code: string, message: string): Promise<TurnOutcome> {
     await this.deps.events.append(job.sessionId, [errorEvent(job.turn, code, message)]);
     await this.settle(job, 'failed', { lastError: message });
-    await this.letGo(job.sessionId);
+    await this.deps.holds.letGo(job.sessionId);
     await this.deps.checkpointer.discardLocal(job.sessionId);
     return { kind: 'failed', error: message };
-  }
-
-  /**
-   * This worker is stopping: its running turns end here unfinished and go back to the queue, to
-   * run again on another worker (as after a crash, but at once). Resolves when they have.
-   */
-  async handBack(sessionIds: readonly string[]): Promise<void> {
-    await Promise.all(
-      sessionIds.map(async (sessionId) => {
-        if (!this.deps.registry.get(sessionId)?.busy) return;
-        this.handingBack.add(sessionId);
-        await this.deps.registry.close(sessionId, 'kill');
-      }),
-    );
-  }
-
-  /** Another worker took the session's lease: its CLI here must stop, silently. */
-  async leaseLost(sessionId: string): Promise<void> {
-    this.lost.add(sessionId);
-    this.deps.logger.warn({ sessionId }, 'session lease lost to another worker; stopping its CLI');
-    await this.deps.registry.close(sessionId, 'kill');
-    this.deps.checkpointer.forget(sessionId);
-    await this.deps.control.unsubscribe(sessionId);
   }
 
   /** The queue's last attempt failed before the CLI got the message. */
   async giveUp(job: TurnJob, error: unknown): Promise<void> {
     await this.failedToStart(job, error);
-  }
-
-  /**
-   * Ends an idle session's process; its next message starts a new one with --resume. A busy
-   * session is left alone unless `force` (worker shutdown), which ends its turn too.
-   */
-  async hibernate(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
-    const live = this.deps.registry.get(sessionId);
-    if (live?.busy && !options.force) return;
-    if (!(await this.deps.checkpoints.settle(sessionId))) {
-      // Its newest turn is only here: keep the process (and the session) until the store
-      // holds it. A stopping worker cannot wait; the turn is then reported lost on restore.
-      if (!options.force) {
-        this.deps.registry.scheduleIdle(
-          sessionId,
-          this.deps.sessionIdleMs,
-          () => void this.hibernate(sessionId),
-        );
-        return;
-      }
-      this.deps.logger.warn({ sessionId }, 'hibernating with its newest turn not checkpointed');
-    }
-    await this.deps.registry.close(sessionId, live?.busy ? 'kill' : 'graceful');
-    const record = await this.deps.sessions.find(sessionId);
-    try {
-      await this.deps.sessions.transition(sessionId, 'hibernated', { from: ['idle'] });
-      await this.deps.events.append(sessionId, [statusEvent(record?.turns ?? 0, 'hibernated')]);
-    } catch {
-      // queued again or terminated meanwhile: nothing to record
-    }
-    await this.letGo(sessionId);
-  }
-
-  /** Another worker has a turn for this session: hibernate it now, or after its running turn. */
-  private async release(sessionId: string): Promise<void> {
-    if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
-    else await this.hibernate(sessionId);
   }
 
   /**
@@ -299,14 +214,7 @@ export class TurnRunner implements TurnHandler {
       'idle',
       result.is_error ? { lastError: describeResultError(result) } : {},
     );
-    if (this.releaseWanted.delete(job.sessionId)) await this.hibernate(job.sessionId);
-    else {
-      this.deps.registry.scheduleIdle(
-        job.sessionId,
-        this.deps.sessionIdleMs,
-        () => void this.hibernate(job.sessionId),
-      );
-    }
+    await this.deps.holds.turnEnded(job.sessionId);
     return { kind: 'done', subtype: result.subtype, isError: result.is_error === true };
   }
 
@@ -330,8 +238,9 @@ export class TurnRunner implements TurnHandler {
 
   private async fail(job: TurnJob, error: unknown): Promise<TurnOutcome> {
     const { sessionId } = job;
-    if (this.lost.delete(sessionId)) return { kind: 'skipped', reason: 'lease lost' };
-    if (this.handingBack.delete(sessionId)) return this.handedBack(job);
+    const takenAway = this.deps.holds.takenAwayFrom(sessionId);
+    if (takenAway === 'lost') return { kind: 'skipped', reason: 'lease lost' };
+    if (takenAway === 'handback') return this.handedBack(job);
     const message = error instanceof Error ? error.message : String(error);
     const detail = error instanceof CliExitedMidTurn ? exitDetail(error.exit) : {};
     // Closing first also flushes the process's last lines, so the error event comes after them.
@@ -343,7 +252,7 @@ export class TurnRunner implements TurnHandler {
       ]);
       await this.settle(job, 'failed', { lastError: message });
     }
-    await this.letGo(sessionId);
+    await this.deps.holds.letGo(sessionId);
     return { kind: 'failed', error: message };
   }
 
@@ -360,7 +269,7 @@ export class TurnRunner implements TurnHandler {
         data: { status: 'handed_back', worker: this.deps.workerId },
       },
     ]);
-    await this.letGo(job.sessionId);
+    await this.deps.holds.letGo(job.sessionId);
     return { kind: 'handback' };
   }
 
@@ -379,20 +288,6 @@ export class TurnRunner implements TurnHandler {
     } catch (error) {
       this.deps.logger.debug({ sessionId: job.sessionId, err: error }, 'status not changed');
     }
-  }
-
-  /** Stops the session's process at once (terminate from a client). */
-  private async kill(sessionId: string): Promise<void> {
-    await this.deps.registry.close(sessionId, 'kill');
-    await this.letGo(sessionId);
-  }
-
-  /** This worker no longer holds the session: lease, control channel and cached state go. */
-  private async letGo(sessionId: string): Promise<void> {
-    this.deps.checkpoints.cancel(sessionId);
-    await this.deps.leases.release(sessionId);
-    this.deps.checkpointer.forget(sessionId);
-    await this.deps.control.unsubscribe(sessionId);
   }
 }
 

@@ -1,3 +1,13 @@
+import {
+  startTestRedisCluster,
+  type TestRedisCluster,
+  type TestRedisClusterOptions,
+} from './redis/redis-cluster';
+import {
+  startTestRedisTarget,
+  type TestRedisTarget,
+  type TestRedisTargetOptions,
+} from './redis/redis-target';
 import { startTestRedis } from './redis/start-test-redis';
 import type { TestRedis, TestRedisOptions } from './redis/types';
 import { startTestS3 } from './s3/start-test-s3';
@@ -31,6 +41,14 @@ function useService<T extends { close(): Promise<void> }>(
 
 export function useTestRedis(opts?: TestRedisOptions): () => TestRedis {
   return useService('useTestRedis', () => startTestRedis(opts));
+}
+
+export function useTestRedisCluster(opts?: TestRedisClusterOptions): () => TestRedisCluster {
+  return useService('useTestRedisCluster', () => startTestRedisCluster(opts));
+}
+
+export function useTestRedisTarget(opts: TestRedisTargetOptions): () => TestRedisTarget {
+  return useService('useTestRedisTarget', () => startTestRedisTarget(opts));
 }
 
 export function useTestS3(opts?: TestS3Options): () => TestS3 {

@@ -15,6 +15,8 @@ export interface RedisServerConfig {
   /** AOF with fsync on every write, so data survives even kill(). */
   appendOnly: boolean;
   startTimeoutMs: number;
+  /** More redis.conf settings, e.g. cluster mode's (name without `--`, value). */
+  extra?: ReadonlyArray<readonly [string, string]>;
 }
 
 const STOP_GRACE_MS = 5_000;
@@ -144,7 +146,7 @@ export class RedisServerProcess {
 }
 
 function redisArgs(config: RedisServerConfig, logFile: string): string[] {
-  const settings: Array<[string, string]> = [
+  const settings: Array<readonly [string, string]> = [
     ['port', String(config.port)],
     ['bind', LOOPBACK],
     ['dir', config.dir],
@@ -153,6 +155,7 @@ function redisArgs(config: RedisServerConfig, logFile: string): string[] {
     ['appendonly', config.appendOnly ? 'yes' : 'no'],
     ['appendfsync', 'always'], // only matters with AOF: lets data survive kill()
     ['daemonize', 'no'],
+    ...(config.extra ?? []),
   ];
   return settings.flatMap(([name, value]) => [`--${name}`, value]);
 }

@@ -1,0 +1,19 @@
+import { useTestRedisTarget } from '@app/testing/services';
+import { SessionStore } from './session-store';
+import { sessionControlSuite } from './spec/session-control-suite';
+import { sessionLeasesSuite } from './spec/session-leases-suite';
+import { sessionStoreContract } from './spec/session-store-suite';
+
+/** The same suites as on a single Redis, on a Redis Cluster (three masters, a replica each). */
+describe('libs/sessions on a Redis Cluster', () => {
+  const target = useTestRedisTarget({ topology: 'cluster', label: 'sessions' });
+  describe('SessionStore', () => {
+    sessionStoreContract(() => new SessionStore(target().client()));
+  });
+  describe('SessionLeases', () => {
+    sessionLeasesSuite(target);
+  });
+  describe('SessionControl', () => {
+    sessionControlSuite(target);
+  });
+});
