@@ -74,6 +74,7 @@ export async function runScenario(
       { length: options.sessions },
       () => new SessionDriver(clients, options.turns, message),
     );
+    const began = Date.now();
     const running = Promise.all(drivers.map((d) => d.run()));
     const recoveries = await fault.inject({
       fleet,
@@ -89,6 +90,7 @@ export async function runScenario(
       settled: async () => void (await running),
     });
     await running;
+    const tookS = (Date.now() - began) / 1000;
     const reports: DriverReport[] = [];
     for (const d of drivers) reports.push(await d.report());
     const sum = (pick: (r: DriverReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
@@ -105,6 +107,7 @@ export async function runScenario(
       'recovery p50 ms': recoveries.length ? Math.round(median(recoveries)) : '-',
       'recovery max ms': recoveries.length ? Math.round(Math.max(...recoveries)) : '-',
       'calls retried': clients.failures,
+      'all turns took s': Number(tookS.toFixed(1)),
       'usable after': `${reports.filter((r) => r.usable).length}/${reports.length}`,
       crashed: [...fleet.gateways, ...fleet.workers].filter((p) => p.crashed()).length,
     };
@@ -160,6 +163,14 @@ function killWorker(name: string, livenessMs?: string): Fault {
 }
 
 export const FAULTS: readonly Fault[] = [
+  {
+    // The baseline: the same sessions with nothing going wrong.
+    name: 'no fault (baseline)',
+    async inject(ctx) {
+      await ctx.settled();
+      return [];
+    },
+  },
   killWorker('worker SIGKILL mid-turn'),
   killWorker('worker SIGKILL mid-turn, WORKER_LIVENESS_MS 3000', '3000'),
   {
