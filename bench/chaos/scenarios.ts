@@ -91,8 +91,8 @@ export async function runScenario(
     });
     await running;
     const tookS = (Date.now() - began) / 1000;
-    const reports: DriverReport[] = [];
-    for (const d of drivers) reports.push(await d.report());
+    // Each report ends with one more waited turn: all at once, as the sessions ran.
+    const reports: DriverReport[] = await Promise.all(drivers.map((d) => d.report()));
     const sum = (pick: (r: DriverReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
     return {
       scenario: fault.name,
@@ -258,13 +258,23 @@ export const FAULTS: readonly Fault[] = [
       const back = Date.now();
       await ctx.s3!.start();
       await ctx.settled();
-      // S3 back → each session's missed checkpoint taken after all.
-      return ctx.drivers.flatMap((d) => {
-        const retried = d
-          .events()
-          .find((e) => e.kind === 'checkpoint' && (e.data as { retried?: boolean }).retried);
-        return retried ? [retried.ts - back] : [];
-      });
+      // S3 back → each session's missed checkpoint taken after all (retried in the background,
+      // so possibly after the session's last turn: read its stream until it is there).
+      const retriedAt = async (d: SessionDriver): Promise<number | undefined> => {
+        for (const until = Date.now() + 60_000; Date.now() < until; await sleep(500)) {
+          const page = await ctx.clients.call('session_events', {
+            sessionId: d.sessionId,
+            limit: 1000,
+          });
+          const retried = (page.events as SessionEvent[]).find(
+            (e) => e.kind === 'checkpoint' && (e.data as { retried?: boolean }).retried,
+          );
+          if (retried) return retried.ts;
+        }
+        return undefined;
+      };
+      const times = await Promise.all(ctx.drivers.map(retriedAt));
+      return times.flatMap((at) => (at === undefined ? [] : [at - back]));
     },
   },
   {
