@@ -17,6 +17,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   workspace: () => import('./workspace.bench').then((m) => m.run()),
   spawn: () => import('./spawn.bench').then((m) => m.run()),
   chaos: () => import('./chaos.bench').then((m) => m.run()),
+  mcp: () => import('./mcp.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

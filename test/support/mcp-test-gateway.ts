@@ -10,6 +10,7 @@ import { InvalidRequest } from '@app/contracts';
 import { createRedisConnection } from '@app/redis';
 import { startGateway } from '../../apps/gateway/src/main';
 import { defineTool, type ToolDefinition } from '../../apps/gateway/src/mcp';
+import { taskSupport, type TaskArguments } from '../../apps/gateway/src/tasks';
 
 export interface TestGatewayOptions {
   /** Unset: a gateway without Redis, whose /mcp answers 503. */
@@ -19,6 +20,10 @@ export interface TestGatewayOptions {
   /** MCP_API_KEYS syntax (`tenant:key,...`); unset: the no-key, loopback-only mode. */
   apiKeys?: string;
   tools?: ToolDefinition[];
+  /** Tools whose calls 2026-07-28 clients may get as tasks (default: none of the fakes). */
+  taskTools?: Record<string, TaskArguments>;
+  /** How often task clients are told to poll, and how long a task's lease lasts. */
+  taskOptions?: { pollIntervalMs?: number; leaseMs?: number };
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -48,6 +53,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   const app = await startGateway(config, {
     toolset: { useValue: opts.tools ?? fakeToolset().tools },
     redis: redis ? { useValue: redis } : undefined,
+    tasks: taskSupport(opts.taskTools ?? {}, opts.taskOptions),
   });
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
@@ -157,6 +163,14 @@ export function fakeToolset(probe = new FakeToolProbe()): {
   });
   return { tools: [echo, slow, fail, lookup, flood], probe };
 }
+
+/** `whoami`: the caller's tenant and the protocol revision the gateway served the call under. */
+export const whoami = defineTool({
+  name: 'whoami',
+  description: 'Returns the tenant and the protocol revision of this call.',
+  input: z.object({}).strict(),
+  handler: async (_args, ctx) => ({ tenant: ctx.tenant, protocolVersion: ctx.protocolVersion }),
+});
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
 import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
+import { taskSupport } from './tasks';
 
 /** What the composition root adds to the gateway: the tools, and where their dependencies come from. */
 export interface GatewayExtensions {
@@ -13,6 +14,8 @@ export interface GatewayExtensions {
   toolset?: McpModuleOptions['toolset'];
   /** Redis for MCP sessions; default: a connection to REDIS_URL (none: /mcp answers 503). */
   redis?: McpModuleOptions['redis'];
+  /** The tasks extension for 2026-07-28 clients; default: session_start and session_send as tasks. */
+  tasks?: McpModuleOptions['tasks'];
 }
 
 @Module({})
@@ -46,5 +49,6 @@ function mcpModule(
     providers: extensions.providers,
     toolset: extensions.toolset ?? { useValue: [] },
     redis,
+    tasks: extensions.tasks ?? taskSupport(),
   });
 }

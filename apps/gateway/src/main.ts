@@ -6,8 +6,8 @@ import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { resolveRedisMode } from '@app/redis';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
-import { installSdkFastPaths } from './mcp/sdk-fast-paths';
 import { sessionExtensions } from './sessions/sessions.module';
+import { turnTaskSupport } from './tasks';
 
 /** Starts the MCP gateway's HTTP server on the configured address. */
 export async function startGateway(
@@ -19,9 +19,8 @@ export async function startGateway(
     onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
   });
   if (config.redis.cluster) logger.info('REDIS_URL is a Redis Cluster seed');
-  installSdkFastPaths();
   const app = await NestFactory.create(
-    GatewayModule.forRoot(config, extensions ?? sessionExtensions),
+    GatewayModule.forRoot(config, extensions ?? { ...sessionExtensions, tasks: turnTaskSupport() }),
     {
       logger: new PinoNestLogger(logger),
       bodyParser: false,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { createRedisConnection, type RedisClient } from '@app/redis';
-import { SessionControl, SessionLeases, SessionStore } from '@app/sessions';
+import { ApprovalStore, SessionControl, SessionLeases, SessionStore } from '@app/sessions';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { discoverClaudeBinary, SpawnBroker, type Launcher } from '@app/claude';
 import { ScheduledJobs, TurnConsumer } from '@app/queue';
@@ -29,6 +29,12 @@ import {
   WORKER_ID,
   WORKER_LOGGER,
 } from './worker.tokens';
+
+/**
+ * How often a waiting permission prompt looks for its answer in Redis on its own: the gateway's
+ * "answered" message is pub/sub, lost if the worker's subscriber was reconnecting.
+ */
+const APPROVAL_RECHECK_MS = 5_000;
 
 /** The worker's object graph: which repository each service gets. Wiring only. */
 export function workerProviders(logger: Logger): Provider[] {
@@ -84,6 +90,11 @@ export function workerProviders(logger: Logger): Provider[] {
       useFactory: (r: RedisClient) => new SessionStore(r),
     },
     {
+      provide: ApprovalStore,
+      inject: [REDIS_COMMANDS],
+      useFactory: (r: RedisClient) => new ApprovalStore(r),
+    },
+    {
       provide: SessionEventLog,
       inject: [REDIS_COMMANDS, APP_CONFIG],
       // The worker appends, so its maxLen is the one that trims (EVENT_STREAM_MAXLEN).
@@ -127,18 +138,29 @@ export function workerProviders(logger: Logger): Provider[] {
     { provide: SpawnBroker, useFactory: () => new SpawnBroker() },
     {
       provide: LiveSessionRegistry,
-      inject: [APP_CONFIG, CLAUDE_BINARY, SessionEventLog, LAUNCHER, SpawnBroker],
+      inject: [
+        APP_CONFIG,
+        CLAUDE_BINARY,
+        SessionEventLog,
+        LAUNCHER,
+        SpawnBroker,
+        ApprovalStore,
+        SessionStore,
+      ],
       useFactory: (
         c: AppConfig,
         binary: string,
         log: SessionEventLog,
         launcher: Launcher,
         spawner: SpawnBroker,
+        approvals: ApprovalStore,
+        sessions: SessionStore,
       ) =>
         new LiveSessionRegistry({
           binary,
           launcher,
           spawner,
+          approvals: { store: approvals, sessions, recheckMs: APPROVAL_RECHECK_MS, logger },
           dataDir: c.storage.dataDir,
           env: {
             ...c.host.env,
@@ -272,6 +294,7 @@ export function workerProviders(logger: Logger): Provider[] {
         SessionCheckpointer,
         TurnCheckpoints,
         LiveSessionRegistry,
+        ApprovalStore,
       ],
       useFactory: (
         workerId: string,
@@ -281,12 +304,14 @@ export function workerProviders(logger: Logger): Provider[] {
         checkpointer: SessionCheckpointer,
         checkpoints: TurnCheckpoints,
         registry: LiveSessionRegistry,
+        approvals: ApprovalStore,
       ) =>
         new TurnRunner({
           sessions,
           holds,
           events,
           checkpointer,
+          approvals,
           checkpoints,
           registry,
           workerId,

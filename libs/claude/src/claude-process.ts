@@ -6,6 +6,7 @@ import { cliEnvironment } from './environment';
 import { ClaudeProcessClosed, ClaudeSpawnFailed } from './errors';
 import { parseJsonl, type ParsedLine } from './jsonl-parser';
 import { PlainLauncher, type LaunchCommand, type Launcher } from './launcher';
+import { permissionResponseLine, type PermissionAnswer } from './permission-prompts';
 import { killGroup, trackChild } from './process-registry';
 import { StderrTail } from './stderr-tail';
 import { OutputWatchdog } from './output-watchdog';
@@ -168,6 +169,23 @@ export class ClaudeProcess {
       request_id,
       request: { subtype: 'interrupt' },
     });
+  }
+
+  /** Answers a `can_use_tool` prompt (see permission-prompts.ts). */
+  async answerPermission(requestId: string, answer: PermissionAnswer): Promise<void> {
+    await this.writeLine(permissionResponseLine(requestId, answer));
+  }
+
+  /**
+   * While the CLI waits for an answer to a permission prompt it is silent by design: the
+   * inactivity watchdog must not take that for a hang. Calls nest; each hold needs its release.
+   */
+  holdInactivityTimeout(): void {
+    this.watchdog.hold();
+  }
+
+  releaseInactivityTimeout(): void {
+    this.watchdog.release();
   }
 
   /** Ends stdin: the CLI finishes its current turn, then exits 0. */

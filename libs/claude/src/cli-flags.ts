@@ -30,6 +30,12 @@ export const ClaudeFlagsSchema = z.object({
   forkSession: z.boolean().optional(),
   permissionMode: z.enum(PERMISSION_MODES).optional(),
   allowedTools: z.array(toolRule).max(100).optional(),
+  /**
+   * Permission prompts go to the host over stdio (`control_request` can_use_tool lines, answered
+   * on stdin) instead of being refused at once: `--permission-prompts host
+   * --permission-prompt-tool stdio`. See permission-prompts.ts.
+   */
+  hostPermissionPrompts: z.boolean().optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
   appendSystemPrompt: z
     .string()
@@ -80,6 +86,9 @@ export function buildCliArgs(input: ClaudeFlags): string[] {
   if (f.forkSession) args.push('--fork-session');
   if (f.permissionMode) args.push(`--permission-mode=${f.permissionMode}`);
   if (f.allowedTools?.length) args.push(`--allowedTools=${f.allowedTools.join(',')}`);
+  if (f.hostPermissionPrompts) {
+    args.push('--permission-prompts=host', '--permission-prompt-tool=stdio');
+  }
   if (f.maxTurns) args.push(`--max-turns=${f.maxTurns}`);
   if (f.appendSystemPrompt !== undefined) {
     args.push(`--append-system-prompt=${f.appendSystemPrompt}`);

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './jsonl-parser';
 export * from './launcher';
 export * from './messages';
+export * from './permission-prompts';
 export * from './transcript-path';
 export * from './sandbox';
 export * from './spawner/spawn-broker';

@@ -64,4 +64,23 @@ describe('OutputWatchdog', () => {
     await consume;
     expect(fired).toBe(0);
   });
+  it('does not fire while held (a permission prompt waits for the client), and restarts after', async () => {
+    let fired = 0;
+    const dog = new OutputWatchdog(50, () => fired++);
+    const source = new PassThrough();
+    const it = dog.track(source)[Symbol.asyncIterator]();
+    const pending = it.next();
+    dog.turnStarted();
+    await advance(30);
+    dog.hold();
+    await advance(500);
+    expect(fired).toBe(0);
+    dog.release();
+    await advance(49);
+    expect(fired).toBe(0);
+    await advance(1);
+    expect(fired).toBe(1);
+    source.end();
+    await pending;
+  });
 });

@@ -7,6 +7,8 @@ export class OutputWatchdog {
   private inTurn = false;
   private waitingSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Holds taken while the CLI is silent on purpose (waiting for a permission answer). */
+  private holds = 0;
 
   constructor(
     private readonly timeoutMs: number,
@@ -41,6 +43,19 @@ export class OutputWatchdog {
     this.inTurn = false;
   }
 
+  /** The silence from now on is expected (the CLI waits for the host): never a timeout. */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** The expected silence is over: the inactivity clock starts again from now. */
+  release(): void {
+    if (this.holds === 0) return;
+    this.holds--;
+    if (this.holds === 0 && this.waitingSince !== undefined) this.waitingSince = Date.now();
+    this.arm();
+  }
+
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -54,7 +69,8 @@ export class OutputWatchdog {
 
   private check(): void {
     this.timer = undefined;
-    if (!this.inTurn || this.waitingSince === undefined) return;
+    // Held: no timer until release() restarts the clock.
+    if (!this.inTurn || this.waitingSince === undefined || this.holds > 0) return;
     const idle = Date.now() - this.waitingSince;
     if (idle >= this.timeoutMs) this.onTimeout();
     else {

@@ -8,6 +8,10 @@ export const EVENT_KINDS = [
   'parse_error',
   'checkpoint',
   'error',
+  // A permission prompt waits for the client (session_respond): `{ requestId, tool, input,
+  // suggestions, deadline }`; then how it was answered: `{ requestId, decision, by }`.
+  'permission_request',
+  'permission_resolved',
   // The turn runs again from its start on another worker: drop what was shown of it.
   'turn_restarted',
   // Events a reader had not read were trimmed from the stream: `{ from, to, count }` (seqs).

@@ -15,7 +15,8 @@ export const turnJobId = (sessionId: string, turn: number) => `${sessionId}.${tu
 /** Messages on a session's control channel, for the worker that holds its CLI process. */
 export const ControlMessageSchema = z.object({
   // release: another worker has a turn for this session; hand it over when idle.
-  action: z.enum(['interrupt', 'terminate', 'release']),
+  // answered: a pending approval has its answer in Redis; deliver it to the CLI.
+  action: z.enum(['interrupt', 'terminate', 'release', 'answered']),
   at: z.number().int(),
 });
 export type ControlMessage = z.infer<typeof ControlMessageSchema>;

@@ -12,6 +12,12 @@ export const keys = {
   events: (sessionId: string) => `${P}:{${sessionId}}:events`,
   /** String with TTL: which worker holds the session's CLI process. */
   lease: (sessionId: string) => `${P}:{${sessionId}}:lease`,
+  /** Hash: permission prompts waiting for the client, requestId → PendingApproval JSON. */
+  approvals: (sessionId: string) => `${P}:{${sessionId}}:approvals`,
+  /** Hash with TTL: the first answer to each prompt, requestId → ApprovalAnswer JSON. */
+  approvalAnswers: (sessionId: string) => `${P}:{${sessionId}}:approval-answers`,
+  /** Set: signatures (tool + input) the client allowed for the rest of the session. */
+  sessionAllowed: (sessionId: string) => `${P}:{${sessionId}}:allowed`,
   /** Sorted set (score: createdAt): a tenant's session ids. */
   tenantSessions: (tenant: string) => `${P}:tenant:{${tenant}}:sessions`,
   /** Hash with TTL: an MCP (transport) session, so any gateway replica can serve it. */
@@ -22,6 +28,8 @@ export const keys = {
   /** String with TTL: a cancellation that reached a replica before the call it cancels. */
   mcpCancelled: (mcpSessionId: string, requestId: string | number) =>
     `${P}:mcp:{${mcpSessionId}}:cancelled:${JSON.stringify(requestId)}`,
+  /** Hash with TTL: a task of the MCP tasks extension (a turn run as a task), any replica reads it. */
+  mcpTask: (taskId: string) => `${P}:task:{${taskId}}`,
 } as const;
 
 /**

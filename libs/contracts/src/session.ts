@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const SESSION_STATUSES = [
   'queued',
   'running',
+  // A turn waits for the client to answer a permission prompt (permissions: "ask").
+  'waiting',
   'idle',
   'hibernated',
   'completed',
@@ -19,7 +21,10 @@ export type SessionStatus = z.infer<typeof SessionStatusSchema>;
  */
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   queued: ['running', 'idle', 'failed', 'terminated'],
-  running: ['idle', 'failed', 'terminated', 'completed', 'queued'],
+  running: ['idle', 'failed', 'terminated', 'completed', 'queued', 'waiting'],
+  // A turn waiting for an approval: answered (running), ended under it (interrupt: idle; crash:
+  // failed), or the session ended. `queued` never: the turn still runs.
+  waiting: ['running', 'idle', 'failed', 'terminated'],
   idle: ['queued', 'running', 'hibernated', 'terminated', 'completed'],
   hibernated: ['queued', 'running', 'terminated'],
   failed: ['queued', 'terminated'],
@@ -29,6 +34,8 @@ export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly Sessio
 
 /** Statuses a new message queues again: a failed turn can be retried from the transcript. */
 export const REQUEUE_STATUSES: readonly SessionStatus[] = ['idle', 'hibernated', 'failed'];
+/** Statuses of a session whose turn is under way on a worker (waiting: for an approval). */
+export const TURN_ACTIVE_STATUSES: readonly SessionStatus[] = ['running', 'waiting'];
 /** Statuses that take no more messages. */
 export const CLOSED_STATUSES: readonly SessionStatus[] = ['terminated', 'completed'];
 
@@ -53,6 +60,10 @@ export const SessionOptionsSchema = z.object({
   allowedTools: z.array(z.string()).optional(),
   maxTurns: z.number().int().optional(),
   appendSystemPrompt: z.string().optional(),
+  /** `ask`: permission prompts go to the client (session_respond); absent: pre-approved only. */
+  permissions: z.enum(['preapproved', 'ask']).optional(),
+  /** How long a permission prompt waits for the client before it is denied. */
+  approvalTimeoutMs: z.number().int().positive().optional(),
   /** Restore/fork source (checkpoints issue). */
   checkpointId: z.string().optional(),
   /** Where the workspace came from: a seed tree already in the store, or a repository to clone. */

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  MAX_APPROVAL_TIMEOUT_MS,
+  MIN_APPROVAL_TIMEOUT_MS,
+  PermissionDecisionSchema,
+} from './approvals';
 import { SessionStatusSchema } from './session';
 
 /*
@@ -87,6 +92,24 @@ export const SessionStartInput = z
       .string()
       .max(64 * 1024)
       .optional(),
+    permissions: z
+      .enum(['preapproved', 'ask'])
+      .optional()
+      .describe(
+        'preapproved (default): tools not allowed up front are refused at once. ask: each tool ' +
+          'call that needs approval pauses the turn (status "waiting", a permission_request ' +
+          'event) until you answer it with session_respond, or approvalTimeoutMs passes (denied).',
+      ),
+    approvalTimeoutMs: z
+      .number()
+      .int()
+      .min(MIN_APPROVAL_TIMEOUT_MS)
+      .max(MAX_APPROVAL_TIMEOUT_MS)
+      .optional()
+      .describe(
+        'With permissions "ask": how long a permission prompt waits for session_respond ' +
+          'before the call is denied and the turn goes on (default 300000, 5 minutes).',
+      ),
     wait: z.boolean().optional(),
   })
   .strict();
@@ -104,6 +127,34 @@ export const SessionEventsInput = z
       .optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     waitMs: waitMs.optional(),
+  })
+  .strict();
+
+export const SessionRespondInput = z
+  .object({
+    sessionId,
+    requestId: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('The requestId of a permission_request event (or of a waited call’s `pending`).'),
+    decision: PermissionDecisionSchema.describe(
+      'allow: run this call once. allow_session: run it and every identical call (same tool, ' +
+        'same input) for the rest of the session without asking. deny: refuse it; Claude is ' +
+        'told and goes on.',
+    ),
+    message: z
+      .string()
+      .max(4_000)
+      .optional()
+      .describe('With deny: the reason, passed to Claude as the tool’s error.'),
+    answers: z
+      .record(z.string().max(4_000), z.string().max(4_000))
+      .optional()
+      .describe(
+        'For an AskUserQuestion request (it lists `questions`): question text → the chosen ' +
+          'option label (or your own text); answer with decision "allow".',
+      ),
   })
   .strict();
 
@@ -148,3 +199,4 @@ export type SessionStartArgs = z.infer<typeof SessionStartInput>;
 export type SessionSendArgs = z.infer<typeof SessionSendInput>;
 export type SessionEventsArgs = z.infer<typeof SessionEventsInput>;
 export type SessionListArgs = z.infer<typeof SessionListInput>;
+export type SessionRespondArgs = z.infer<typeof SessionRespondInput>;

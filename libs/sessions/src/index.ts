@@ -1,3 +1,5 @@
+export { approvalSignature } from './approval-signature';
+export { ApprovalStore, type AnswerOutcome, type Approvals } from './approval-store';
 export * from './errors';
 export { SessionControl, type ControlHandler, type SessionControlOptions } from './session-control';
 export { DEFAULT_LEASE_TTL_MS, SessionLeases } from './session-leases';

@@ -1,5 +1,7 @@
 import { useTestRedisTarget } from '@app/testing/services';
+import { ApprovalStore } from './approval-store';
 import { SessionStore } from './session-store';
+import { approvalStoreContract } from './spec/approval-store-suite';
 import { sessionControlSuite } from './spec/session-control-suite';
 import { sessionLeasesSuite } from './spec/session-leases-suite';
 import { sessionStoreContract } from './spec/session-store-suite';
@@ -15,5 +17,8 @@ describe('libs/sessions on a Redis Cluster', () => {
   });
   describe('SessionControl', () => {
     sessionControlSuite(target);
+  });
+  describe('ApprovalStore', () => {
+    approvalStoreContract(() => new ApprovalStore(target().client()));
   });
 });

@@ -11,3 +11,4 @@ export { MemoryLeaseTable } from './memory-leases';
 export { MemorySessionStore } from './memory-session-store';
 export { MemoryTurnQueue } from './memory-turn-queue';
 export { resultLine, ScriptedLiveSessions, ScriptedSession, toolUseLine } from './scripted-cli';
+export { MemoryApprovals } from './memory-approvals';

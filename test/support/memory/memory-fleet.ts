@@ -2,6 +2,7 @@ import pino from 'pino';
 import { TurnCheckpoints } from '../../../apps/worker/src/checkpoint/turn-checkpoints';
 import { SessionHolds } from '../../../apps/worker/src/turn/session-holds';
 import { TurnRunner } from '../../../apps/worker/src/turn/turn-runner';
+import { MemoryApprovals } from './memory-approvals';
 import { MemoryCheckpointer } from './memory-checkpointer';
 import { MemoryControlBus } from './memory-control';
 import { MemoryEventLog } from './memory-event-log';
@@ -18,6 +19,7 @@ export function memoryFleet() {
   const events = new MemoryEventLog();
   const leases = new MemoryLeaseTable();
   const bus = new MemoryControlBus();
+  const approvals = new MemoryApprovals();
   const worker = (id: string) => {
     const registry = new ScriptedLiveSessions(events);
     const checkpointer = new MemoryCheckpointer();
@@ -48,6 +50,7 @@ export function memoryFleet() {
       holds,
       events,
       checkpointer,
+      approvals,
       checkpoints,
       registry,
       workerId: id,
@@ -56,7 +59,7 @@ export function memoryFleet() {
     control.handle((sessionId, action) => holds.control(sessionId, action));
     return { id, runner, holds, registry, checkpointer, checkpoints };
   };
-  return { sessions, events, leases, bus, worker };
+  return { sessions, events, leases, bus, approvals, worker };
 }
 
 export type MemoryWorker = ReturnType<ReturnType<typeof memoryFleet>['worker']>;

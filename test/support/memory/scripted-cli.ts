@@ -91,6 +91,9 @@ export class ScriptedSession implements LiveTurns {
 
   async flushEvents(): Promise<void> {}
 
+  /** Approvals are specified on SessionApprovals itself; a scripted CLI never prompts. */
+  async checkApprovals(): Promise<void> {}
+
   costOf(result: ResultMessage): number {
     const total = result.total_cost_usd ?? this.lastCost;
     const delta = Math.max(0, total - this.lastCost);

@@ -51,6 +51,13 @@ export class CheckpointService {
     const deadline = Date.now() + RUNNING_TURN_WAIT_MS;
     for (;;) {
       const record = await this.sessions.get(tenant, sessionId);
+      if (record.status === 'waiting') {
+        // Waiting for the client itself: polling until the deadline would not help anyone.
+        throw new InvalidRequest(
+          `session ${sessionId} is waiting for a permission answer; answer it with ` +
+            'session_respond, then checkpoint it when the turn ends',
+        );
+      }
       if (record.status !== 'running' && record.status !== 'queued') return record;
       if (Date.now() > deadline || signal.aborted) {
         throw new InvalidRequest(

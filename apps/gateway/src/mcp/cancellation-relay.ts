@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { duplicateConnection, type RedisClient } from '@app/redis';
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import { channelOf, channels, keys } from '@app/contracts';
 import { execAll } from './redis-batch';
 import { MCP_REDIS } from './redis-token';

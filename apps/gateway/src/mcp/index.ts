@@ -8,4 +8,14 @@ export {
 } from './mcp.module';
 export { MCP_REDIS } from './redis-token';
 export { RedisEventStore, type EventStoreScope } from './redis-event-store';
+export { declaresTasks, TASKS_EXTENSION, type Era, type TaskSupport } from './server-factory';
+export { MCP_TASKS } from './task-token';
+export {
+  failureMessage,
+  parseArguments,
+  toolError,
+  toolResult,
+  type CallEnvironment,
+} from './tool-calls';
+export { CancellationRelay, type TrackedCall } from './cancellation-relay';
 export { defineTool, MCP_TOOLSET, type ToolContext, type ToolDefinition } from './toolset';

@@ -1,11 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import {
   isInitializeRequest,
-  isJSONRPCRequest,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 
 /** JSON-RPC error codes the HTTP layer answers with (the SDK uses the same ones). */
 export const JsonRpcCode = {
@@ -36,10 +35,6 @@ export function jsonRpcErrorBody(code: number, message: string): string {
 export function messagesOf(body: unknown): unknown[] {
   if (body === undefined) return [];
   return Array.isArray(body) ? body : [body];
-}
-
-export function requestIdsOf(messages: unknown[]): RequestId[] {
-  return messages.filter(isJSONRPCRequest).map((m) => m.id);
 }
 
 /** The protocol version an initialize request will end up with (same rule as the SDK's Server). */

@@ -3,6 +3,9 @@
 /** Largest JSON-RPC request body accepted on /mcp (the SDK's own default, too). */
 export const MCP_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Most messages in one JSON-RPC batch (the SDK's transport refuses more, too). */
+export const MCP_MAX_BATCH_MESSAGES = 100;
+
 /**
  * The whole request body must arrive within this long (4 MiB at ~140 KB/s); a body trickling in
  * slower, or stalled, is answered 408 and its connection closed.

@@ -13,10 +13,13 @@ import type { RedisClient } from '@app/redis';
 import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
 import { CancellationRelay } from './cancellation-relay';
 import { McpController, McpUnavailableController } from './mcp.controller';
+import { LegacySessions } from './legacy-sessions';
 import { McpEndpoint } from './mcp-endpoint';
 import { McpSessionStore } from './mcp-session-store';
 import { OWNED_REDIS_TARGET, OwnedRedis, type OwnedRedisTarget } from './owned-redis';
 import { MCP_REDIS } from './redis-token';
+import type { TaskSupport } from './server-factory';
+import { MCP_TASKS } from './task-token';
 import { MCP_TOOLSET, type ToolDefinition } from './toolset';
 
 /** How to obtain a dependency: any Nest provider recipe, minus the token (the module sets it). */
@@ -34,6 +37,8 @@ export interface McpModuleOptions {
   toolset: ProviderRecipe<ToolDefinition[]>;
   /** Redis for MCP sessions, SSE replay and cancellations: a client to use, or where to open one. */
   redis: ProviderRecipe<RedisClient> | OwnedRedisTarget;
+  /** The tasks extension offered to 2026-07-28 clients (MCP_TASKS); none: calls are never tasks. */
+  tasks?: ProviderRecipe<TaskSupport>;
 }
 
 /** The MCP Streamable HTTP endpoint (/mcp) with tenant auth in front of it. */
@@ -48,12 +53,14 @@ export class McpModule implements NestModule {
         ...(options.providers ?? []),
         { provide: MCP_TOOLSET, ...options.toolset },
         ...redisProviders(options.redis),
+        ...(options.tasks ? [{ provide: MCP_TASKS, ...options.tasks }] : []),
         TenantAuthMiddleware,
         McpSessionStore,
         CancellationRelay,
+        LegacySessions,
         McpEndpoint,
       ],
-      exports: [MCP_REDIS],
+      exports: [MCP_REDIS, CancellationRelay],
     };
   }
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { keys } from '@app/contracts';
 import { useTestRedis } from '@app/testing/services';
 import { MCP_STREAM_FOLLOW_POLL_MS, MCP_STREAM_TTL_SECONDS } from './limits';

@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RedisClient } from '@app/redis';
-import type {
-  EventId,
-  EventStore,
-  StreamId,
-} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontextprotocol/server';
 import { keys } from '@app/contracts';
 import { followStream, POLLING, type FollowSource } from '@app/stream';
 import { isJsonRpcResponse } from './json-rpc';

@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export interface ToolContext {
   /** Resolved from the bearer key of this very request, never from the MCP session. */
   tenant: string;
+  /** The protocol revision this request is served under (`2026-07-28`, `2025-11-25`, ...). */
+  protocolVersion: string;
   /**
    * Aborted when the client cancels the call (`notifications/cancelled`, whichever replica receives
    * it) or, for clients that cannot resume a stream, when the HTTP request goes away.
@@ -11,6 +13,12 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Present when the call carried a progressToken: sends `notifications/progress` with `message`. */
   progress?: (message: string) => Promise<void>;
+  /**
+   * What a turn's permission prompt does to a waited call: `return` (the default) answers at once
+   * with the prompt; `follow` goes on to the turn's end, for a task, which shows the prompt as
+   * input_required and takes the answer through tasks/update.
+   */
+  approvals?: 'return' | 'follow';
 }
 
 /** One MCP tool: its advertised name and input schema, and the code that serves a call. */

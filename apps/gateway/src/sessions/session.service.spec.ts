@@ -159,6 +159,30 @@ describe('SessionService', () => {
     expect(s.queue.waiting).toEqual([]);
   });
 
+  it('a waited call on a turn that asks for permission returns at once with the request', async () => {
+    const s = system();
+    const waited = s.service.start({ prompt: 'hello', permissions: 'ask', wait: true }, call());
+    const { job, cli } = await s.takeTurn();
+    const request = { requestId: 'r1', tool: 'Bash', input: {}, suggestions: [], deadline: 5 };
+    await s.events.append(job.sessionId, [
+      { turn: job.turn, kind: 'permission_request', data: request },
+    ]);
+    expect(await waited).toMatchObject({
+      status: 'waiting',
+      pending: { requestId: 'r1', tool: 'Bash', deadline: 5 },
+      message: expect.stringContaining('session_respond'),
+    });
+    await cli.finish();
+  });
+
+  it('refuses approvalTimeoutMs without permissions "ask", creating nothing', async () => {
+    const s = system();
+    await expect(
+      s.service.start({ prompt: 'x', approvalTimeoutMs: 5_000 }, call()),
+    ).rejects.toThrow(/only with permissions "ask"/);
+    expect((await s.service.list({}, call())).sessions).toEqual([]);
+  });
+
   it('refuses a workspace with a checkpoint to fork, creating nothing', async () => {
     const s = system();
     await expect(

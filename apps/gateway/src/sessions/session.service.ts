@@ -46,6 +46,13 @@ export class SessionService {
     ctx: CallContext,
   ): Promise<{ sessionId: string } & TurnStarted> {
     const { prompt, wait, workspace, checkpointId, ...options } = args;
+    // A fork may inherit permissions "ask" from its checkpoint: only a new session is checked.
+    if (options.approvalTimeoutMs !== undefined && options.permissions !== 'ask' && !checkpointId) {
+      throw new InvalidRequest(
+        'approvalTimeoutMs applies only with permissions "ask" (prompts answered by you): ' +
+          'add permissions: "ask", or leave approvalTimeoutMs out',
+      );
+    }
     if (workspace && checkpointId) {
       throw new InvalidRequest(
         'workspace and checkpointId cannot be combined: a fork takes the checkpoint’s workspace',
@@ -105,7 +112,7 @@ export class SessionService {
       await this.deps.sessions
         .transition(sessionId, 'idle', { from: ['queued'] })
         .catch(() => undefined); // picked up meanwhile: the status says what it is now
-    } else if (record.status === 'running') {
+    } else if (record.status === 'running' || record.status === 'waiting') {
       await this.deps.control.send(sessionId, 'interrupt');
     }
     return (await this.deps.sessions.get(ctx.tenant, sessionId)).status;

@@ -6,11 +6,15 @@ import {
   SessionStartInput,
 } from '@app/contracts';
 import { defineTool, type ToolDefinition } from '../mcp/toolset';
+import type { ApprovalService } from './approval.service';
 import type { SessionService } from './session.service';
 import { describeSession, withoutTurn } from './session-view';
 
 /** The session tools of DESIGN.md (names fixed), each a thin adapter onto SessionService. */
-export function sessionTools(sessions: SessionService): ToolDefinition[] {
+export function sessionTools(
+  sessions: SessionService,
+  approvals: Pick<ApprovalService, 'pending'>,
+): ToolDefinition[] {
   return [
     defineTool({
       name: 'session_start',
@@ -38,9 +42,25 @@ export function sessionTools(sessions: SessionService): ToolDefinition[] {
     }),
     defineTool({
       name: 'session_status',
-      description: 'Status, turn count, token usage and cost of a session.',
+      description:
+        'Status, turn count, token usage and cost of a session; while it is "waiting", the ' +
+        'permission requests to answer with session_respond (`pending`).',
       input: SessionIdInput,
-      handler: async (args, ctx) => describeSession(await sessions.status(args.sessionId, ctx)),
+      handler: async (args, ctx) => {
+        const record = await sessions.status(args.sessionId, ctx);
+        if (record.status !== 'waiting') return describeSession(record);
+        const pending = await approvals.pending(ctx.tenant, args.sessionId);
+        return {
+          ...describeSession(record),
+          pending: pending.map(({ requestId, tool, input, deadline, questions }) => ({
+            requestId,
+            tool,
+            input,
+            deadline,
+            ...(questions ? { questions } : {}),
+          })),
+        };
+      },
     }),
     defineTool({
       name: 'session_list',

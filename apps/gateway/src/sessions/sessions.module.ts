@@ -11,7 +11,7 @@ import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoi
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { TurnQueue } from '@app/queue';
 import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis';
-import { SessionControl, SessionStore } from '@app/sessions';
+import { ApprovalStore, SessionControl, SessionStore } from '@app/sessions';
 import { EventRelay, SessionEventLog } from '@app/stream';
 import { seedLimitsOf } from '@app/workspace';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
@@ -19,6 +19,8 @@ import { checkpointTools } from '../checkpoints/checkpoint.tools';
 import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { workspaceTools } from '../workspaces/workspace.tools';
+import { ApprovalService } from './approval.service';
+import { approvalTools } from './approval.tools';
 import { SessionService } from './session.service';
 import { sessionTools } from './session.tools';
 import { TurnWaiter } from './turn-waiter';
@@ -154,6 +156,12 @@ const providers: Provider[] = [
       }),
   },
   {
+    provide: ApprovalService,
+    inject: [GATEWAY_REDIS, SessionStore, SessionControl],
+    useFactory: (r: RedisClient, sessions: SessionStore, control: SessionControl) =>
+      new ApprovalService({ sessions, approvals: new ApprovalStore(r), control }),
+  },
+  {
     provide: CheckpointService,
     inject: [SessionStore, CHECKPOINTS],
     useFactory: (sessions: SessionStore, checkpoints: ObjectCheckpointStore) =>
@@ -171,7 +179,7 @@ const providers: Provider[] = [
 /** Sessions, their queue and their event relay, as the gateway's tools use them. */
 @Module({
   providers,
-  exports: [SessionService, CheckpointService, WorkspaceService, READINESS_PROBES],
+  exports: [SessionService, ApprovalService, CheckpointService, WorkspaceService, READINESS_PROBES],
 })
 export class SessionsModule {}
 
@@ -179,13 +187,15 @@ export class SessionsModule {}
 export const sessionExtensions = {
   imports: [SessionsModule],
   toolset: {
-    inject: [SessionService, CheckpointService, WorkspaceService],
+    inject: [SessionService, ApprovalService, CheckpointService, WorkspaceService],
     useFactory: (
       sessions: SessionService,
+      approvals: ApprovalService,
       checkpoints: CheckpointService,
       workspaces: WorkspaceService,
     ) => [
-      ...sessionTools(sessions),
+      ...sessionTools(sessions, approvals),
+      ...approvalTools(approvals),
       ...checkpointTools(checkpoints),
       ...workspaceTools(workspaces),
     ],

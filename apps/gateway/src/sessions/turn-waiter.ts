@@ -1,12 +1,23 @@
-import type { SessionEvent } from '@app/contracts';
+import {
+  PermissionRequestDataSchema,
+  type PermissionRequestData,
+  type SessionEvent,
+} from '@app/contracts';
 import type { SessionControl } from '@app/sessions';
 import type { EventRelay } from '@app/stream';
 
-/** What waiting for a turn found: its `result` line, and the status that closed the turn. */
+/**
+ * What waiting for a turn found: its `result` line, and the status that closed the turn; or
+ * `waiting` with the permission request the client must answer (session_respond) first.
+ */
 export type TurnEnd = {
-  status: 'idle' | 'failed' | 'terminated' | 'running';
+  status: 'idle' | 'failed' | 'terminated' | 'running' | 'waiting';
   result?: Record<string, unknown>;
   error?: string;
+  /** With status `waiting`: the request to answer. */
+  pending?: WaitingFor;
+  /** With status `waiting`: what to do next, for the model reading the answer. */
+  message?: string;
   /** The cursor after the last event relayed: `session_events { after }` goes on from here. */
   events: string;
 };
@@ -14,7 +25,20 @@ export type TurnEnd = {
 export interface WaitContext {
   signal: AbortSignal;
   progress?: (message: string) => Promise<void>;
+  /**
+   * What a permission prompt of the turn does to the wait: `return` (the default) answers at
+   * once with status `waiting` and the request, so a plain client is never blocked until the
+   * deadline; `follow` keeps following the turn through its prompts, for a caller that relays
+   * them itself (a task: input_required, answered through tasks/update) and wants the end.
+   */
+  approvals?: 'return' | 'follow';
 }
+
+/** What a waited call shows of a pending permission request. */
+export type WaitingFor = Pick<
+  PermissionRequestData,
+  'requestId' | 'tool' | 'input' | 'deadline' | 'questions'
+>;
 
 /** Why a turn's follow stops when the turn ends: a plain reason spares a DOMException per turn. */
 const TURN_OVER = 'turn over';
@@ -70,7 +94,7 @@ export class TurnWaiter {
       void this.control.send(sessionId, 'interrupt');
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
-    const watch = new TurnWatch(turn);
+    const watch = new TurnWatch(turn, ctx.approvals ?? 'return');
     let found: Omit<TurnEnd, 'events'> | undefined;
     let next = cursor;
     try {
@@ -103,7 +127,10 @@ export class TurnWatch {
   private result: Record<string, unknown> | undefined;
   private error: string | undefined;
 
-  constructor(private readonly turn: number) {}
+  constructor(
+    private readonly turn: number,
+    private readonly approvals: 'return' | 'follow' = 'return',
+  ) {}
 
   /** The turn's end, once this event closes it. */
   observe(event: SessionEvent): Omit<TurnEnd, 'events'> | undefined {
@@ -112,10 +139,30 @@ export class TurnWatch {
     if (event.turn !== this.turn) return undefined;
     if (event.kind === 'claude' && data?.type === 'result') this.result = data;
     if (event.kind === 'error' && typeof data?.message === 'string') this.error = data.message;
+    // A prompt waits for this very client: return at once rather than sit out the deadline.
+    if (event.kind === 'permission_request' && this.approvals === 'return') {
+      return this.waiting(event.data);
+    }
     if (event.kind === 'status' && (data?.status === 'idle' || data?.status === 'failed')) {
       return this.end(data.status);
     }
     return undefined;
+  }
+
+  private waiting(data: unknown): Omit<TurnEnd, 'events'> | undefined {
+    const parsed = PermissionRequestDataSchema.safeParse(data);
+    if (!parsed.success) return undefined;
+    const { requestId, tool, input, deadline, questions } = parsed.data;
+    return {
+      status: 'waiting',
+      pending: { requestId, tool, input, deadline, ...(questions ? { questions } : {}) },
+      message:
+        `The turn is paused: Claude asks permission to use ${tool}. Answer with session_respond ` +
+        `{ sessionId, requestId: "${requestId}", decision: "allow" | "allow_session" | "deny" }` +
+        (questions ? ' with answers {"<question>": "<option label>"}' : '') +
+        ` before ${new Date(deadline).toISOString()} (then it is denied); follow the turn with ` +
+        'session_events from `events`.',
+    };
   }
 
   private end(status: TurnEnd['status']): Omit<TurnEnd, 'events'> {

@@ -1,7 +1,8 @@
 import { ClaudeProcess, type ClaudeFlags, type Launcher, type SpawnBroker } from '@app/claude';
-import type { SessionRecord } from '@app/contracts';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, type SessionRecord } from '@app/contracts';
 import type { EventSink } from '@app/stream';
-import { LiveSession } from './live-session';
+import { SessionApprovals, type ApprovalDeps } from '../turn/session-approvals';
+import { LiveSession, type PromptsFactory } from './live-session';
 import { sessionDirs } from './session-dirs';
 
 /** How the CLI should start: resume Claude's own session, optionally as a fork. */
@@ -28,6 +29,8 @@ export interface RegistryOptions {
   sinkFor(sessionId: string): EventSink;
   /** Starts CLIs from a small helper process: a fork of this large one stalls every stream. */
   spawner?: SpawnBroker;
+  /** Where the permission prompts of `permissions: "ask"` sessions are kept and answered. */
+  approvals?: ApprovalDeps;
 }
 
 export function flagsFor(
@@ -42,6 +45,7 @@ export function flagsFor(
     model: o.model,
     permissionMode: o.permissionMode as ClaudeFlags['permissionMode'],
     allowedTools: o.allowedTools,
+    hostPermissionPrompts: o.permissions === 'ask',
     maxTurns: o.maxTurns,
     appendSystemPrompt: o.appendSystemPrompt,
     resume: plan.resume,
@@ -60,6 +64,7 @@ export type LiveTurns = Pick<
   | 'busy'
   | 'currentTurn'
   | 'done'
+  | 'checkApprovals'
 >;
 
 /** The live CLI processes of a worker, as the turns use them. */
@@ -108,7 +113,12 @@ export class LiveSessionRegistry implements LiveSessions {
       onStderr: (text) => ref.session?.stderr(text),
       spawner: this.options.spawner,
     });
-    const session = new LiveSession(record.id, process, this.options.sinkFor(record.id));
+    const session = new LiveSession(
+      record.id,
+      process,
+      this.options.sinkFor(record.id),
+      this.promptsFor(record),
+    );
     ref.session = session;
     session.claudeSessionId = plan.forkSession ? undefined : record.claudeSessionId;
     this.live.set(record.id, session);
@@ -117,6 +127,13 @@ export class LiveSessionRegistry implements LiveSessions {
       this.cancelIdle(record.id);
     });
     return session;
+  }
+
+  private promptsFor(record: SessionRecord): PromptsFactory | undefined {
+    const deps = this.options.approvals;
+    if (record.options.permissions !== 'ask' || !deps) return undefined;
+    const timeoutMs = record.options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    return (io) => new SessionApprovals(record.id, timeoutMs, deps, io);
   }
 
   /** Runs `onIdle` after `ms` unless the session is used (or closed) first. */

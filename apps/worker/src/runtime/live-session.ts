@@ -1,4 +1,6 @@
 import {
+  asCanUseToolRequest,
+  asControlCancelRequest,
   ClaudeProcess,
   isResultMessage,
   isSystemInitMessage,
@@ -7,7 +9,11 @@ import {
   type ResultMessage,
 } from '@app/claude';
 import type { EventSink } from '@app/stream';
+import type { PromptIo, SessionApprovals } from '../turn/session-approvals';
 import { lineEvent } from '../turn/turn-events';
+
+/** Makes the permission-prompt handler of a session whose CLI asks the host (`permissions: "ask"`). */
+export type PromptsFactory = (io: PromptIo) => SessionApprovals;
 
 /** The CLI stopped before the turn's `result`. */
 export class CliExitedMidTurn extends Error {
@@ -41,13 +47,26 @@ export class LiveSession {
   private stderrBudget = STDERR_BUDGET_PER_TURN;
   claudeSessionId: string | undefined;
   readonly done: Promise<ClaudeExit>;
+  private readonly approvals: SessionApprovals | undefined;
 
   constructor(
     readonly sessionId: string,
     readonly process: ClaudeProcess,
     private readonly sink: EventSink,
+    prompts?: PromptsFactory,
   ) {
+    this.approvals = prompts?.({
+      answer: (requestId, answer) => this.process.answerPermission(requestId, answer),
+      emit: (event) => void this.sink.push(event),
+      hold: () => this.process.holdInactivityTimeout(),
+      release: () => this.process.releaseInactivityTimeout(),
+    });
     this.done = this.pump();
+  }
+
+  /** Delivers stored answers to waiting permission prompts (the gateway said one arrived). */
+  checkApprovals(): Promise<void> {
+    return this.approvals?.check() ?? Promise.resolve();
   }
 
   /** Sends a message and resolves with its `result`; turns of one session run one at a time. */
@@ -114,6 +133,7 @@ export class LiveSession {
       if (line.kind === 'message') this.observe(line.message);
     }
     const exit = await this.process.exited;
+    this.approvals?.dispose();
     this.settle((p) => p.reject(new CliExitedMidTurn(exit)));
     await this.sink.close().catch(() => undefined);
     return exit;
@@ -124,7 +144,28 @@ export class LiveSession {
     else if (message.type === 'result') {
       const result = message as ResultMessage;
       if (isResultMessage(message) && message.session_id) this.claudeSessionId = message.session_id;
-      this.settle((p) => p.resolve(result));
+      // Prompts still open are moot; their events come before the turn's end.
+      const ended = this.approvals?.turnEnded() ?? Promise.resolve();
+      this.settle((p) => void ended.then(() => p.resolve(result)));
+    } else if (message.type === 'control_request') this.prompted(message);
+    else if (message.type === 'control_cancel_request') {
+      const cancel = asControlCancelRequest(message);
+      if (cancel) void this.approvals?.cancelled(cancel.request_id);
+    }
+  }
+
+  /** A permission prompt: to the client when the session asks; refused when it never should. */
+  private prompted(message: ClaudeMessage): void {
+    const request = asCanUseToolRequest(message);
+    if (!request) return;
+    if (this.approvals) void this.approvals.request(this.turn, request);
+    else {
+      void this.process
+        .answerPermission(request.request_id, {
+          behavior: 'deny',
+          message: 'This session does not ask for permissions; the tool is not pre-approved.',
+        })
+        .catch(() => undefined);
     }
   }
 

@@ -52,9 +52,13 @@ export class SessionHolds {
     await this.deps.leases.release(sessionId);
   }
 
-  /** A client's interrupt or terminate, or another worker's request for the session. */
+  /**
+   * A client's interrupt, terminate or approval answer, or another worker's request for the
+   * session.
+   */
   async control(sessionId: string, action: ControlAction): Promise<void> {
     if (action === 'interrupt') await this.deps.registry.get(sessionId)?.interrupt();
+    else if (action === 'answered') await this.deps.registry.get(sessionId)?.checkApprovals();
     else if (action === 'terminate') await this.kill(sessionId);
     else if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
     else await this.hibernate(sessionId);

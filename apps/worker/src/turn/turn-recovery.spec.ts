@@ -36,4 +36,20 @@ describe('turn recovery rule', () => {
       ]),
     ).toEqual(['Bash', 'mcp__deploy__release', 'FutureTool']);
   });
+  it('re-runs a turn whose command was still waiting for approval, or was denied: it never ran', () => {
+    const event = (kind: SessionEvent['kind'], data: unknown): SessionEvent => ({
+      ...assistant(),
+      kind,
+      data,
+    });
+    const asked = (requestId: string, toolUseId: string) =>
+      event('permission_request', { requestId, tool: 'Bash', toolUseId });
+    const resolved = (requestId: string, decision: string) =>
+      event('permission_resolved', { requestId, decision, by: 'client' });
+    const waiting = [assistant(tool('Read'), tool('Bash')), asked('r1', 'toolu_Bash')];
+    expect(unsafeToRepeat(waiting)).toEqual([]);
+    expect(unsafeToRepeat([...waiting, resolved('r1', 'deny')])).toEqual([]);
+    expect(unsafeToRepeat([...waiting, resolved('r1', 'allow')])).toEqual(['Bash']);
+    expect(unsafeToRepeat([...waiting, resolved('r1', 'allow_session')])).toEqual(['Bash']);
+  });
 });

@@ -26,16 +26,39 @@ const REPLAYABLE_TOOLS: ReadonlySet<string> = new Set([
   'ToolSearch',
 ]);
 
+/**
+ * Tool calls that asked for permission and never got it (denied, or still waiting when the
+ * worker died): the CLI did not run them, so they cannot make a re-run unsafe. A re-run of a
+ * turn that died waiting simply asks again.
+ */
+export function toolUsesNotPermitted(events: readonly SessionEvent[]): Set<string> {
+  const asked = new Map<string, string>();
+  const allowed = new Set<string>();
+  for (const event of events) {
+    const data = event.data as { requestId?: unknown; toolUseId?: unknown; decision?: unknown };
+    if (typeof data?.requestId !== 'string') continue;
+    if (event.kind === 'permission_request' && typeof data.toolUseId === 'string') {
+      asked.set(data.requestId, data.toolUseId);
+    } else if (event.kind === 'permission_resolved' && data.decision !== 'deny') {
+      allowed.add(data.requestId);
+    }
+  }
+  return new Set([...asked].filter(([id]) => !allowed.has(id)).map(([, toolUseId]) => toolUseId));
+}
+
 /** The tools a turn started, in the order it started them (from its `assistant` lines). */
 export function toolsStarted(events: readonly SessionEvent[]): string[] {
+  const notRun = toolUsesNotPermitted(events);
   const tools: string[] = [];
   for (const event of events) {
     const line = event.data as { type?: unknown; message?: { content?: unknown } } | null;
     if (event.kind !== 'claude' || line?.type !== 'assistant') continue;
     const content = line.message?.content;
     if (!Array.isArray(content)) continue;
-    for (const block of content as Array<{ type?: unknown; name?: unknown }>) {
-      if (block?.type === 'tool_use' && typeof block.name === 'string') tools.push(block.name);
+    for (const block of content as Array<{ type?: unknown; name?: unknown; id?: unknown }>) {
+      if (block?.type !== 'tool_use' || typeof block.name !== 'string') continue;
+      if (typeof block.id === 'string' && notRun.has(block.id)) continue;
+      tools.push(block.name);
     }
   }
   return tools;

@@ -11,7 +11,7 @@ import {
 
 /** The turn's state machine, with in-memory repositories: a fleet of workers in one process. */
 function fleet() {
-  const { sessions, events, leases, bus, worker } = memoryFleet();
+  const { sessions, events, leases, bus, approvals, worker } = memoryFleet();
   const newTurn = async (tenant = 'acme', sessionId?: string): Promise<TurnJob> => {
     const id = sessionId ?? (await sessions.create(tenant, {})).id;
     const { turn } = await sessions.nextTurn(tenant, id);
@@ -22,7 +22,7 @@ function fleet() {
       const data = e.data as { status?: string; code?: string; type?: string };
       return `${e.kind}:${data.status ?? data.code ?? data.type ?? ''}`;
     });
-  return { sessions, events, leases, bus, worker, newTurn, kinds };
+  return { sessions, events, leases, bus, approvals, worker, newTurn, kinds };
 }
 
 /** Waits until the worker's CLI for the session is mid-turn (the runner got that far). */
@@ -329,6 +329,36 @@ describe('TurnRunner', () => {
       const next = b.runner.run(await f.newTurn('acme', job.sessionId));
       await (await running(b, job.sessionId)).finish();
       expect((await next).kind).toBe('done');
+    });
+
+    it('runs a turn that died waiting for an approval again: it asks again, under a new id', async () => {
+      const { f, b, job } = await orphaned(['Bash']);
+      // Worker a had raised a prompt for that Bash call and was waiting for the client.
+      const prompt = {
+        requestId: 'req-old',
+        tool: 'Bash',
+        input: {},
+        suggestions: [],
+        deadline: Date.now() + 60_000,
+        toolUseId: 'toolu_Bash',
+      };
+      await f.approvals.open(job.sessionId, {
+        ...prompt,
+        turn: job.turn,
+        signature: 's',
+        createdAt: Date.now(),
+      });
+      await f.events.append(job.sessionId, [
+        { turn: job.turn, kind: 'permission_request', data: prompt },
+      ]);
+      await f.sessions.transition(job.sessionId, 'waiting', { from: ['running'] });
+      const rerun = b.runner.run(job);
+      const cli = await running(b, job.sessionId);
+      expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
+      expect(await f.approvals.pending(job.sessionId)).toEqual([]);
+      await cli.finish();
+      expect((await rerun).kind).toBe('done');
+      expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
     });
 
     it('gives up on a turn that keeps stopping its worker', async () => {

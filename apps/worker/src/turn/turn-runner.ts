@@ -6,9 +6,14 @@ import {
   RestoreMismatch,
 } from '@app/checkpoint';
 import type { ResultMessage } from '@app/claude';
-import type { NewSessionEvent, SessionRecord, TurnJob } from '@app/contracts';
+import {
+  TURN_ACTIVE_STATUSES,
+  type NewSessionEvent,
+  type SessionRecord,
+  type TurnJob,
+} from '@app/contracts';
 import type { TurnHandler, TurnOutcome } from '@app/queue';
-import { IllegalTransition, type SessionStore } from '@app/sessions';
+import { IllegalTransition, type Approvals, type SessionStore } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
 import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
 import type { Logger } from 'pino';
@@ -33,6 +38,8 @@ export interface TurnRunnerDeps {
     append(sessionId: string, events: readonly NewSessionEvent[]): Promise<unknown>;
   };
   checkpointer: Pick<SessionCheckpointer, 'prepare' | 'discardLocal'>;
+  /** Permission prompts a crashed attempt left open: a re-run asks again, under new ids. */
+  approvals: Pick<Approvals, 'clear'>;
   /** The checkpoint after each turn, retried while the store is away. */
   checkpoints: Pick<TurnCheckpoints, 'afterTurn'>;
   registry: LiveSessions;
@@ -65,13 +72,14 @@ export class TurnRunner implements TurnHandler {
       }
       return { kind: 'handover' };
     }
-    if (record.status === 'running' && (record.runningTurn ?? job.turn) < job.turn) {
+    const active = TURN_ACTIVE_STATUSES.includes(record.status);
+    if (active && (record.runningTurn ?? job.turn) < job.turn) {
       // An earlier turn did not end: its worker is gone, and it runs again first (its job comes
       // back to the queue). Turns of a session run in order, so this one waits.
       await holds.putBack(job.sessionId);
       return { kind: 'handover' };
     }
-    const rerun = record.status === 'running' && record.runningTurn === job.turn;
+    const rerun = active && record.runningTurn === job.turn;
     const starts = rerun ? (record.turnStarts ?? 1) + 1 : 1;
     if (rerun) {
       const refused = await this.refuseRerun(job, starts);
@@ -84,8 +92,13 @@ export class TurnRunner implements TurnHandler {
       else ({ live, lostTurns } = await this.open(record, rerun));
       this.deps.registry.cancelIdle(job.sessionId);
       const patch = { runningTurn: job.turn, turnStarts: starts };
-      if (rerun) await sessions.update(job.sessionId, patch);
-      else {
+      if (rerun) {
+        // The attempt that died may have been waiting for an approval: the re-run asks again.
+        await this.deps.approvals.clear(job.sessionId);
+        if (record.status === 'waiting') {
+          await sessions.transition(job.sessionId, 'running', { from: ['waiting'], patch });
+        } else await sessions.update(job.sessionId, patch);
+      } else {
         await sessions.transition(job.sessionId, 'running', {
           from: ['queued', 'idle', 'hibernated'],
           patch,
@@ -273,7 +286,7 @@ export class TurnRunner implements TurnHandler {
     return { kind: 'handback' };
   }
 
-  /** Moves running → status unless the session was terminated meanwhile; the turn is over. */
+  /** Moves running (or waiting) → status unless the session was terminated meanwhile. */
   private async settle(
     job: TurnJob,
     status: 'idle' | 'failed',
@@ -281,7 +294,7 @@ export class TurnRunner implements TurnHandler {
   ): Promise<void> {
     try {
       await this.deps.sessions.transition(job.sessionId, status, {
-        from: ['running'],
+        from: [...TURN_ACTIVE_STATUSES],
         patch: { ...patch, settledTurn: job.turn },
       });
       await this.deps.events.append(job.sessionId, [statusEvent(job.turn, status)]);

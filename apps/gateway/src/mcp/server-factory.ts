@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { z } from 'zod';
+import {
+  Server,
+  type CallToolResult,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
+import { parseArguments, runTool, unknownTool, type CallEnvironment } from './tool-calls';
+import type { ToolDefinition } from './toolset';
+
+export const SERVER_INFO = { name: 'claude-session-backend', version: '0.1.0' } as const;
+
+/** The 2026-07-28 tasks extension, as clients declare it and servers advertise it. */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** The era of one request: `modern` (2026-07-28, per-request envelope) or `legacy` (2025). */
+export type Era = 'modern' | 'legacy';
+
+/**
+ * What the tasks extension plugs into a server (implemented in apps/gateway/src/tasks): the
+ * MCP layer decides when a call becomes a task, the task layer what a task is. SDK 2.4 has no
+ * tasks support: a task answer is a tools/call result whose `resultType: "task"` the SDK
+ * forwards verbatim, and tasks/* are custom methods; sdk-seam.spec.ts fails if that changes.
+ */
+export interface TaskSupport {
+  /** Whether calls of this tool may be answered with a task. */
+  supports(toolName: string): boolean;
+  /** Records the task durably, starts it, and returns the `CreateTaskResult`. */
+  create(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    env: CallEnvironment,
+  ): Promise<CallToolResult>;
+  /** Registers tasks/get, tasks/update and tasks/cancel on a modern-era server. */
+  install(server: Server, env: CallEnvironment): void;
+}
+
+const log = new Logger('McpServer');
+
+/**
+ * A low-level SDK `Server` for one HTTP request, with this gateway's tools bound to the request's
+ * tenant. tools/list and tools/call are registered here rather than through McpServer: it would
+ * validate arguments itself and word failures its own way, while the contract is one tool error
+ * "field: problem" in both eras (argument-issues.ts).
+ */
+export function buildServer(
+  tools: readonly ToolDefinition[],
+  env: CallEnvironment,
+  era: Era,
+  tasks?: TaskSupport,
+): Server {
+  const offersTasks = era === 'modern' && tasks !== undefined;
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: {}, ...(offersTasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
+  });
+  const byName = toolIndex(tools);
+  server.setRequestHandler('tools/list', () => ({ tools: listingOf(tools) }));
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const tool = byName.get(request.params.name);
+    if (!tool) return unknownTool(request.params.name);
+    const parsed = parseArguments(tool, request.params.arguments);
+    if (!parsed.ok) return parsed.error;
+    if (offersTasks && tasks.supports(tool.name) && declaresTasks(ctx)) {
+      return tasks.create(tool, parsed.args, env);
+    }
+    return runTool(tool, parsed.args, ctx, env);
+  });
+  if (offersTasks) tasks.install(server, env);
+  server.onerror = (error) => log.debug(`MCP: ${error.message}`);
+  return server;
+}
+
+/** The part of the per-request envelope that says which extensions the client speaks. */
+const ClientExtensions = z.looseObject({
+  'io.modelcontextprotocol/clientCapabilities': z
+    .looseObject({ extensions: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
+});
+
+/** Whether the request declared the tasks extension (only then may it be answered with a task). */
+export function declaresTasks(ctx: Pick<ServerContext, 'mcpReq'>): boolean {
+  const parsed = ClientExtensions.safeParse(ctx.mcpReq.envelope ?? {});
+  if (!parsed.success) return false;
+  const extensions = parsed.data['io.modelcontextprotocol/clientCapabilities']?.extensions;
+  return extensions?.[TASKS_EXTENSION] !== undefined;
+}
+
+const indexes = new WeakMap<readonly ToolDefinition[], Map<string, ToolDefinition>>();
+const listings = new WeakMap<readonly ToolDefinition[], Tool[]>();
+
+function toolIndex(tools: readonly ToolDefinition[]): Map<string, ToolDefinition> {
+  let index = indexes.get(tools);
+  if (!index) indexes.set(tools, (index = new Map(tools.map((t) => [t.name, t]))));
+  return index;
+}
+
+/** The tools/list entries, JSON Schemas included: built once per toolset, not per request. */
+function listingOf(tools: readonly ToolDefinition[]): Tool[] {
+  let listing = listings.get(tools);
+  if (!listing) {
+    listing = tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.title ? { title: tool.title } : {}),
+      description: tool.description,
+      inputSchema: inputSchemaOf(tool),
+    }));
+    listings.set(tools, listing);
+  }
+  return listing;
+}
+
+function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(tool.input, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return { ...schema, type: 'object' };
+}

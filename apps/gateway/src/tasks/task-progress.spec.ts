@@ -1,0 +1,57 @@
+import type { TaskFields, TaskStore, TransitionOutcome } from './task-store';
+import type { TaskStatus } from './task-record';
+import { TaskProgress } from './task-progress';
+
+/** Records the transitions asked for; each write takes a while, as a Redis round trip does. */
+class SlowStore implements Pick<TaskStore, 'transition'> {
+  readonly writes: Array<{ to: TaskStatus | undefined; fields: TaskFields }> = [];
+  async transition(
+    _taskId: string,
+    to: TaskStatus | undefined,
+    fields: TaskFields = {},
+  ): Promise<TransitionOutcome> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    this.writes.push({ to, fields });
+    return { kind: 'ok', before: 'working' };
+  }
+}
+
+const event = (kind: string, data: unknown) => JSON.stringify({ kind, data });
+const toolUse = (command: string) =>
+  event('claude', {
+    type: 'assistant',
+    message: { content: [{ type: 'tool_use', name: 'Bash', input: { command } }] },
+  });
+
+describe('TaskProgress', () => {
+  it('writes the latest status message only, and never drops a status change', async () => {
+    const store = new SlowStore();
+    const progress = new TaskProgress(store, 't');
+    progress.observe(toolUse('one'));
+    for (const command of ['two', 'three', 'four']) progress.observe(toolUse(command));
+    progress.observe(
+      event('permission_request', { requestId: 'r1', tool: 'Bash', input: { command: 'rm x' } }),
+    );
+    progress.observe(toolUse('five'));
+    progress.observe(event('permission_resolved', { requestId: 'r1' }));
+    progress.observe('not an event');
+    await progress.settled();
+    expect(store.writes.map((w) => [w.to, w.fields.statusMessage])).toEqual([
+      [undefined, 'running Bash: one'],
+      [undefined, 'running Bash: four'],
+      ['input_required', 'waiting for approval: Bash: rm x'],
+      [undefined, 'running Bash: five'],
+      ['working', 'approval answered'],
+    ]);
+  });
+
+  it('skips a message equal to the last one', async () => {
+    const store = new SlowStore();
+    const progress = new TaskProgress(store, 't');
+    progress.observe(toolUse('same'));
+    await progress.settled();
+    progress.observe(toolUse('same'));
+    await progress.settled();
+    expect(store.writes).toHaveLength(1);
+  });
+});

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import type { TaskStore } from './task-store';
+import { turnProgressOf, type TurnProgress } from './turn-progress';
+
+/**
+ * Records what a running task's turn is doing, from the events its waited call relays. Writes go
+ * out one at a time, in order, off the relay's path; while one is under way, newer status
+ * messages replace older ones still waiting (only the latest matters), status changes never.
+ */
+export class TaskProgress {
+  private readonly log = new Logger('TaskProgress');
+  private readonly queue: TurnProgress[] = [];
+  private writing: Promise<void> | undefined;
+  private lastMessage: string | undefined;
+
+  constructor(
+    private readonly store: Pick<TaskStore, 'transition'>,
+    private readonly taskId: string,
+  ) {}
+
+  /** Takes one relayed event (JSON text); never throws, never waits for Redis. */
+  observe(eventJson: string): void {
+    const progress = turnProgressOf(eventJson);
+    if (!progress) return;
+    if (progress.kind === 'message' && progress.statusMessage === this.lastMessage) return;
+    this.lastMessage = progress.statusMessage;
+    const last = this.queue.at(-1);
+    if (progress.kind === 'message' && last?.kind === 'message')
+      this.queue[this.queue.length - 1] = progress;
+    else this.queue.push(progress);
+    this.writing ??= this.drain();
+  }
+
+  /** Resolves once every observed change is written (before the task's outcome is). */
+  settled(): Promise<void> {
+    return this.writing ?? Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      await this.write(next).catch((error: unknown) =>
+        this.log.warn(`task ${this.taskId}: could not record progress: ${String(error)}`),
+      );
+    }
+    this.writing = undefined;
+  }
+
+  private async write(progress: TurnProgress): Promise<void> {
+    const { statusMessage } = progress;
+    if (progress.kind === 'message') {
+      // While the task asks for input, its message says what it waits for.
+      await this.store.transition(this.taskId, undefined, { statusMessage }, { from: ['working'] });
+    } else if (progress.kind === 'input_required') {
+      await this.store.transition(this.taskId, 'input_required', {
+        statusMessage,
+        inputRequests: JSON.stringify(progress.inputRequests),
+      });
+    } else {
+      await this.store.transition(
+        this.taskId,
+        'working',
+        { statusMessage, inputRequests: null },
+        { from: ['input_required'] },
+      );
+    }
+  }
+}

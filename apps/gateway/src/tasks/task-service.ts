@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { CallToolResult, Server } from '@modelcontextprotocol/server';
+import type { CallEnvironment, CancellationRelay, TaskSupport, ToolDefinition } from '../mcp';
+import { wireTask } from './task-record';
+import { installTaskMethods, type TaskMethodDeps } from './task-methods';
+import { runTask } from './task-runner';
+import type { TaskStore } from './task-store';
+
+/** How a task-capable tool's arguments become those of a waited call (whose result it returns). */
+export type TaskArguments = (args: Record<string, unknown>) => Record<string, unknown>;
+
+/** The turn tools: as tasks, they run as `wait: true` calls. */
+export const TURN_TASK_TOOLS: Readonly<Record<string, TaskArguments>> = {
+  session_start: (args) => ({ ...args, wait: true }),
+  session_send: (args) => ({ ...args, wait: true }),
+};
+
+export interface TaskServiceOptions {
+  /** Tools whose calls may become tasks. */
+  tools: Readonly<Record<string, TaskArguments>>;
+  /** How long a task (and its result) is kept after its creation. */
+  ttlMs: number;
+  /** How often clients should poll tasks/get. */
+  pollIntervalMs: number;
+  /** A task whose gateway stopped renewing its lease this long fails (tasks/get says so). */
+  leaseMs: number;
+  respond?: TaskMethodDeps['respond'];
+}
+
+export type TaskTimings = Pick<TaskServiceOptions, 'ttlMs' | 'pollIntervalMs' | 'leaseMs'>;
+
+export const TASK_DEFAULTS: Readonly<TaskTimings> = {
+  ttlMs: 24 * 60 * 60_000,
+  pollIntervalMs: 1_000,
+  leaseMs: 30_000,
+};
+
+/**
+ * The tasks extension for the MCP layer (TaskSupport): a task-augmented call of a turn tool is
+ * recorded in Redis before the answer, then run on this gateway as a waited call; tasks/get,
+ * tasks/update and tasks/cancel are served on any replica from the record.
+ */
+export class TaskService implements TaskSupport {
+  private readonly log = new Logger('TaskService');
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly cancellations: Pick<CancellationRelay, 'track' | 'cancel'>,
+    private readonly options: TaskServiceOptions,
+  ) {}
+
+  supports(toolName: string): boolean {
+    return Object.hasOwn(this.options.tools, toolName);
+  }
+
+  async create(
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    env: CallEnvironment,
+  ): Promise<CallToolResult> {
+    const { ttlMs, pollIntervalMs, leaseMs } = this.options;
+    const sessionId = typeof args.sessionId === 'string' ? args.sessionId : undefined;
+    const task = await this.store.create({
+      taskId: randomUUID(),
+      tenant: env.tenant,
+      tool: tool.name,
+      ttlMs,
+      pollIntervalMs,
+      leaseUntil: Date.now() + leaseMs,
+      sessionId,
+      statusMessage: 'queued',
+    });
+    const waited = this.options.tools[tool.name](args);
+    // Not awaited: the task answers now; its outcome lands in Redis, wherever it is read from.
+    runTask(task, tool, waited, env, {
+      store: this.store,
+      cancellations: this.cancellations,
+      leaseMs,
+    }).catch((error: unknown) =>
+      this.log.error(`task ${task.taskId} lost its outcome: ${String(error)}`),
+    );
+    return { content: [], resultType: 'task', ...wireTask(task) };
+  }
+
+  install(server: Server, env: CallEnvironment): void {
+    installTaskMethods(server, env.tenant, {
+      store: this.store,
+      cancellations: this.cancellations,
+      respond: this.options.respond,
+    });
+  }
+}

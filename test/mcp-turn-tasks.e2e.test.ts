@@ -1,0 +1,155 @@
+/**
+ * Turns as tasks, end to end: a 2026-07-28 client that declares the tasks extension sends
+ * session_send on gateway A and gets a task; gateway B answers tasks/get (what the turn is doing
+ * now, then the waited call's result) and tasks/cancel (the turn stops on its worker). Real
+ * Redis, worker and claude CLI against the Messages API stub.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { eventually } from '@app/testing/eventually';
+import type { MessagesStub } from '@app/testing/messages-stub';
+import { ModernClient } from './support/mcp-modern-client';
+import {
+  callTool,
+  connectClient,
+  startRealCliSystem,
+  TENANT_KEYS,
+  type RealCliSystem,
+} from './support/system';
+
+let world: RealCliSystem;
+let stub: MessagesStub;
+let acme: Client;
+let urlA: URL;
+let urlB: URL;
+
+beforeAll(async () => {
+  world = await startRealCliSystem('turn-tasks', { SESSION_IDLE_MS: '60000' });
+  stub = world.stub;
+  urlA = world.system.urls[0];
+  urlB = await world.system.addGateway();
+  acme = await connectClient(urlA, 'acme');
+}, 60_000);
+
+afterAll(async () => {
+  await acme?.close();
+  await world?.close();
+});
+
+// A cancelled turn can leave its scripted replies unused: each test starts from an empty script.
+beforeEach(() => stub.reset());
+
+const tasksOn = (url: URL, tenant: keyof typeof TENANT_KEYS = 'acme') =>
+  new ModernClient(url, { key: TENANT_KEYS[tenant], tasks: true });
+
+async function idleSession(options: Record<string, unknown> = {}): Promise<string> {
+  stub.enqueue({ text: 'ready' });
+  const started = await callTool<{ sessionId: string; status: string }>(acme, 'session_start', {
+    prompt: 'get ready',
+    wait: true,
+    ...options,
+  });
+  expect(started.status).toBe('idle');
+  return started.sessionId;
+}
+
+async function taskOf(url: URL, taskId: string): Promise<Record<string, unknown>> {
+  const got = await tasksOn(url).tasksGet(taskId);
+  expect(got.error).toBeUndefined();
+  return got.result ?? {};
+}
+
+it('session_send as a task: created on A, completed on B with the waited result', async () => {
+  const sessionId = await idleSession();
+  stub.enqueue({ text: 'the answer is 42' });
+  const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'answer?' });
+  expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
+  const taskId = String(created.result?.taskId);
+
+  let task: Record<string, unknown> = {};
+  await eventually(
+    'the task to complete on B',
+    async () => (task = await taskOf(urlB, taskId)).status === 'completed',
+    30_000,
+  );
+  const result = task.result as { structuredContent: Record<string, unknown> };
+  expect(result.structuredContent).toMatchObject({
+    status: 'idle',
+    turn: 2,
+    result: { type: 'result', result: 'the answer is 42' },
+    events: expect.any(String),
+  });
+  // The same keys a waited session_send answers with.
+  stub.enqueue({ text: 'again' });
+  const waited = await callTool(acme, 'session_send', { sessionId, message: 'again', wait: true });
+  expect(Object.keys(result.structuredContent).sort()).toEqual(Object.keys(waited).sort());
+
+  const foreign = await tasksOn(urlB, 'globex').tasksGet(taskId);
+  expect(foreign.error).toEqual({
+    code: -32602,
+    message: 'Failed to retrieve task: Task not found',
+  });
+}, 90_000);
+
+it('says what the turn is doing, and tasks/cancel on B interrupts it on its worker', async () => {
+  const sessionId = await idleSession({ allowedTools: ['Bash'] });
+  stub.enqueue(
+    { toolUse: { name: 'Bash', input: { command: 'sleep 30', description: 'wait' } } },
+    { text: 'slept' },
+  );
+  const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'sleep' });
+  const taskId = String(created.result?.taskId);
+
+  await eventually(
+    'the task to say it runs the command',
+    async () => (await taskOf(urlB, taskId)).statusMessage === 'running Bash: sleep 30',
+    30_000,
+  );
+  const cancel = await tasksOn(urlB).tasksCancel(taskId);
+  expect(cancel.result).toMatchObject({ resultType: 'complete' });
+  expect(await taskOf(urlB, taskId)).toMatchObject({ status: 'cancelled' });
+
+  // The turn was interrupted on its worker (long before `sleep 30` would have ended).
+  await eventually(
+    'the session to be idle again',
+    async () =>
+      (await callTool<{ status: string }>(acme, 'session_status', { sessionId })).status === 'idle',
+    20_000,
+  );
+  expect(await taskOf(urlA, taskId)).toMatchObject({ status: 'cancelled' });
+}, 90_000);
+
+it('a prompt of an "ask" session makes the task input_required; tasks/update on B answers it', async () => {
+  const sessionId = await idleSession({ permissions: 'ask' });
+  stub.enqueue(
+    { toolUse: { name: 'Bash', input: { command: 'echo approved > task.txt', description: 'w' } } },
+    { text: 'Wrote it.' },
+  );
+  const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'write' });
+  const taskId = String(created.result?.taskId);
+
+  let task: Record<string, unknown> = {};
+  await eventually(
+    'the task to ask for approval',
+    async () => (task = await taskOf(urlB, taskId)).status === 'input_required',
+    30_000,
+  );
+  expect(task.statusMessage).toBe('waiting for approval: Bash: echo approved > task.txt');
+  const [requestId, request] = Object.entries(task.inputRequests as Record<string, unknown>)[0];
+  expect(request).toMatchObject({ method: 'elicitation/create', params: { mode: 'form' } });
+
+  const update = await tasksOn(urlB).request('tasks/update', {
+    taskId,
+    inputResponses: { [requestId]: { action: 'accept', content: { decision: 'allow' } } },
+  });
+  expect(update.error).toBeUndefined();
+  expect(update.result).toMatchObject({ resultType: 'complete' });
+  await eventually(
+    'the task to complete',
+    async () => (task = await taskOf(urlA, taskId)).status === 'completed',
+    30_000,
+  );
+  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
+    status: 'idle',
+    result: { result: 'Wrote it.' },
+  });
+}, 90_000);
