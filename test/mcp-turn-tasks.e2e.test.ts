@@ -99,9 +99,10 @@ it('says what the turn is doing, and tasks/cancel on B interrupts it on its work
   const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'sleep' });
   const taskId = String(created.result?.taskId);
 
+  let seen: Record<string, unknown> = {};
   await eventually(
-    'the task to say it runs the command',
-    async () => (await taskOf(urlB, taskId)).statusMessage === 'running Bash: sleep 30',
+    () => `the task to say it runs the command (last seen: ${JSON.stringify(seen)})`,
+    async () => (seen = await taskOf(urlB, taskId)).statusMessage === 'running Bash: sleep 30',
     30_000,
   );
   const cancel = await tasksOn(urlB).tasksCancel(taskId);

@@ -53,7 +53,7 @@ export async function runSlowReader(): Promise<Record<string, string | number>> 
     const status = await clients.call('session_status', { sessionId });
     return {
       scenario: 'slow reader (1 event/s) of a flood',
-      'events appended': Number(got.at(-1)?.seq ?? 0),
+      'reader reached seq': Number(got.at(-1)?.seq ?? 0),
       'reader got': got.length,
       'gap events': gaps.length,
       'events skipped (in gaps)': skipped,
