@@ -11,7 +11,11 @@ import Redis from 'ioredis';
 import { discoverClaudeBinary } from '@app/claude';
 import { keys, type SessionEvent } from '@app/contracts';
 import { eventually } from '@app/testing/eventually';
-import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
+import {
+  startMessagesStub,
+  type MessagesStub,
+  type RecordedRequest,
+} from '@app/testing/messages-stub';
 import { sessionDirs } from '../apps/worker/src/runtime/session-dirs';
 import { startFleet, workerOf, type Fleet } from './support/fleet';
 import { callTool, connectClient } from './support/system';
@@ -60,8 +64,17 @@ it('a turn whose worker died waiting for an approval runs again and asks again',
   const write = {
     toolUse: { name: 'Bash', input: { command: 'echo ok > crash.txt', description: 'write' } },
   };
-  // Turn 1 ends; turn 2 asks (twice: once per attempt), then ends.
-  stub.enqueue({ text: 'Hello.' }, write, write, { text: 'Written.' });
+  // Turn 1 ends; turn 2 asks for the command (once per attempt), then ends once it ran. Decided
+  // by the request, not by order: the killed worker's CLI, until its broker kills it, may see
+  // stdin close, take its prompt as denied and ask the stub once more.
+  const ranTheCommand = (request: RecordedRequest) => {
+    const { messages } = request.body as { messages: Array<{ content: unknown }> };
+    const last = messages.at(-1)?.content;
+    return Array.isArray(last) && last.some((b: { type?: string }) => b.type === 'tool_result');
+  };
+  const secondTurn = (request: RecordedRequest) =>
+    ranTheCommand(request) ? { text: 'Written.' } : write;
+  stub.enqueue({ text: 'Hello.' }, secondTurn, secondTurn, secondTurn, secondTurn);
   const { sessionId } = await callTool<{ sessionId: string }>(client, 'session_start', {
     prompt: 'Hi.',
     permissions: 'ask',
