@@ -4,7 +4,7 @@
  * (/proc) and client-side p50/p99 for `tools/list` and a `session_status` call, per protocol era
  * (the baseline serves 2025-11-25 only). Then turns as tasks: how long creating a task takes
  * (recorded in Redis before the answer), and how long after the call's own end a client polling
- * tasks/get sees it completed.
+ * tasks/get sees it completed. Last, approval round trips with the real CLI (mcp-approvals.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { startEmbeddedRedis } from '@app/redis';
 import { defineTool } from '../apps/gateway/src/mcp';
 import { startTestGateway } from '../test/support/mcp-test-gateway';
 import { nowMs, summarizeLatency } from './latency';
+import { approvalRows } from './mcp-approvals';
 import { EraClient, type Era } from './mcp-era-client';
 import {
   baselineTree,
@@ -180,13 +181,15 @@ export async function run(): Promise<BenchReport> {
   try {
     const rows = await requestRows(dir, redis.url);
     const tasks = await taskRows(redis.url);
+    const approvals = await approvalRows();
     return {
-      name: 'mcp: both eras on the 2.x SDK vs the 1.x gateway; turns as tasks',
-      rows: [...rows, ...tasks],
+      name: 'mcp: both eras on the 2.x SDK vs the 1.x gateway; turns as tasks; approvals',
+      rows: [...rows, ...tasks, ...approvals],
       notes: [
         `${REQUESTS} sequential requests per row after ${WARMUP} of warm-up, one keep-alive connection; gateway CPU from /proc (10 ms ticks)`,
         '2025-11-25 rows run in an MCP session (initialize; SSE history kept in Redis for Last-Event-ID); 2026-07-28 rows are per-request (envelope, JSON answers)',
         `tasks: ${TASKS} tasks of a 20 ms stand-in call on an in-process gateway; the last figure includes the poll in flight when the call ended (one tasks/get)`,
+        'approvals: the real CLI against the Messages API stub, one session, each turn one Bash prompt; the client answers with session_respond as soon as its waited session_send returns `waiting`; measured by the worker from the CLI’s can_use_tool request to writing its control_response',
       ],
     };
   } finally {

@@ -11,7 +11,13 @@ import { discoverClaudeBinary } from '@app/claude';
 import { eventually } from '@app/testing/eventually';
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
 import { startTestRedis, startTestS3, type TestRedis, type TestS3 } from '@app/testing/services';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import {
+  callTool,
+  callToolAnswer,
+  connectClient,
+  startSystem,
+  type RunningSystem,
+} from './support/system';
 
 let redis: TestRedis;
 let s3: TestS3;
@@ -157,13 +163,15 @@ it('a corrupted checkpoint object is detected: the turn fails with a clear error
     sessionId,
   });
   flipAByteInEveryChunk(s3.dataDir ?? '');
-  const forked = await callTool<Turn>(client, 'session_start', {
+  const forked = await callToolAnswer<Turn>(client, 'session_start', {
     prompt: 'What secret?',
     checkpointId,
     wait: true,
   });
-  expect(forked.status).toBe('failed');
-  expect(forked.error).toMatch(/hash check|corrupt/i);
+  expect(forked.isError).toBe(true);
+  expect(forked.text).toMatch(/^Turn 1 of session \S+ failed\. .*(hash check|corrupt)/i);
+  expect(forked.structured.status).toBe('failed');
+  expect(forked.structured.error).toMatch(/hash check|corrupt/i);
   expect(stub.conversationRequests()).toHaveLength(1); // no CLI reached the model for the fork
   await client.close();
 });

@@ -49,6 +49,11 @@ let globex: RawMcp;
 let target: EnvelopeTarget;
 let redis: Redis;
 let scope: FootprintScope;
+/**
+ * The largest answer a valid request gets: tools/list (every tool's schemas and descriptions).
+ * A garbled envelope that still reads as tools/list may answer that much; nothing else may.
+ */
+let answerBound = MAX_ANSWER_BYTES;
 
 beforeAll(async () => {
   world = await startRealCliSystem('hostile-envelope', { SANDBOX: 'none' });
@@ -65,6 +70,11 @@ beforeAll(async () => {
   };
   redis = createRedisConnection(world.redis.url, { name: 'hostile-footprint' });
   scope = { redis, match: `*${world.redis.namespace}*`, dirs: [world.system.dataDir] };
+  const listing = await acme.post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }), {
+    stateful: true,
+    timeoutMs: 5_000,
+  });
+  answerBound = Math.max(MAX_ANSWER_BYTES, listing.bytes + 1_024);
 }, 120_000);
 
 afterAll(async () => {
@@ -138,7 +148,7 @@ function verdict(c: EnvelopeCase, answer: Answer, boundMs: number): string | und
     return `answered in ${answer.ms} ms, over the ${boundMs} ms bound`;
   }
   // A batch answers every message; an id is echoed as sent: both may be long legitimately.
-  if (answer.bytes > MAX_ANSWER_BYTES && c.category !== 'id-types' && c.category !== 'huge-batch') {
+  if (answer.bytes > answerBound && c.category !== 'id-types' && c.category !== 'huge-batch') {
     return `an answer of ${answer.bytes} bytes: ${answer.text?.slice(0, 100)}`;
   }
   const wrong = c.check(answer);
@@ -156,7 +166,7 @@ async function expectNothingWritten(before: Footprint): Promise<void> {
   const own = [acme.session, globex.session].map((id) => `:mcp:{${id}}:sse:`);
   const after = await takeFootprint(scope);
   const history = [...after.keys.keys()].filter((key) => own.some((h) => key.includes(h)));
-  expect(await largestKeyBytes(redis, history)).toBeLessThan(2 * MAX_ANSWER_BYTES);
+  expect(await largestKeyBytes(redis, history)).toBeLessThan(2 * answerBound);
   const changes = footprintChanges(
     before,
     after,

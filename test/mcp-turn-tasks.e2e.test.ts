@@ -71,7 +71,12 @@ it('session_send as a task: created on A, completed on B with the waited result'
     async () => (task = await taskOf(urlB, taskId)).status === 'completed',
     30_000,
   );
-  const result = task.result as { structuredContent: Record<string, unknown> };
+  const result = task.result as {
+    content: Array<{ text?: string }>;
+    structuredContent: Record<string, unknown>;
+  };
+  // The answer a waited call gives: the model's text first, the CLI result in structuredContent.
+  expect(result.content[0]?.text).toMatch(/^the answer is 42\n\n\[turn 2 of session /);
   expect(result.structuredContent).toMatchObject({
     status: 'idle',
     turn: 2,

@@ -19,7 +19,13 @@ import {
 } from '@app/testing/messages-stub';
 import { startTestRedis, type TestRedis } from '@app/testing/services';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import {
+  callTool,
+  callToolAnswer,
+  connectClient,
+  startSystem,
+  type RunningSystem,
+} from './support/system';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -83,13 +89,16 @@ interface Events {
   events: Array<{ kind: string; data: { message?: string; code?: string } }>;
 }
 
-function turn(tool: string, args: Record<string, unknown>): Promise<Turn> {
-  return callTool<Turn>(
+/** A waited turn's structuredContent, a failed one's too (its answer is then a tool error). */
+async function turn(tool: string, args: Record<string, unknown>): Promise<Turn> {
+  const answer = await callToolAnswer<Turn>(
     client,
     tool,
     { allowedTools: ['Bash'], ...args, wait: true },
     { timeout: 180_000 },
   );
+  if (answer.structured.status === 'failed') expect(answer.isError).toBe(true);
+  return answer.structured;
 }
 
 /** One follow-up of the bystander session, timed. */

@@ -162,7 +162,12 @@ describe('sessions over MCP', () => {
     const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'talk a lot' });
     await statusBecomes(sessionId, 'running');
     await stub.waitForConversationRequests(1);
-    await callTool(acme, 'session_interrupt', { sessionId });
+    // The answer says what it did, once the turn has ended on its worker.
+    expect(await callTool(acme, 'session_interrupt', { sessionId })).toEqual({
+      status: 'idle',
+      outcome: 'interrupted',
+      turn: 1,
+    });
     await statusBecomes(sessionId, 'idle');
     const sent = await callTool<{ result: { result: string } }>(acme, 'session_send', {
       sessionId,

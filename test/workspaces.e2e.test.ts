@@ -14,7 +14,13 @@ import { discoverClaudeBinary } from '@app/claude';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
 import { startTestRedis, startTestS3, type TestRedis, type TestS3 } from '@app/testing/services';
-import { callTool, connectClient, startSystem, type RunningSystem } from './support/system';
+import {
+  callTool,
+  callToolAnswer,
+  connectClient,
+  startSystem,
+  type RunningSystem,
+} from './support/system';
 
 let redis: TestRedis;
 let s3: TestS3;
@@ -385,11 +391,14 @@ it('files seed; a session handed to another worker continues with its workspace'
 
 it('a repository that cannot be cloned fails the session with a clear error and leaves no workspace', async () => {
   const client = await connectClient(system.urls[0], 'acme');
-  const turn = await callTool<Turn & { error?: string }>(client, 'session_start', {
+  const answer = await callToolAnswer<Turn & { error?: string }>(client, 'session_start', {
     prompt: 'Never runs.',
     workspace: { git: { url: `file://${repo}`, ref: 'no-such-branch' } },
     wait: true,
   });
+  expect(answer.isError).toBe(true);
+  expect(answer.text).toMatch(/failed\. .*no-such-branch/);
+  const turn = answer.structured;
   expect(turn.status).toBe('failed');
   const { events } = await callTool<{
     events: Array<{ kind: string; data: { message?: string } }>;

@@ -103,10 +103,35 @@ export async function connectClient(url: URL, tenant: keyof typeof TENANT_KEYS):
     requestInit: { headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}` } },
   });
   await client.connect(transport);
+  // Listing the tools makes the SDK client check every structuredContent against its tool's
+  // advertised outputSchema: each call of every e2e test holds the schemas to the truth.
+  await client.listTools();
   return client;
 }
 
-/** structuredContent of a successful call, or the error text of a tool error (thrown). */
+/** A call's whole answer: the text it opens with, whether it is a tool error, its structuredContent. */
+export async function callToolAnswer<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  options: { timeout?: number } = {},
+): Promise<{ isError: boolean; text: string; structured: T }> {
+  const result = await client.callTool({ name, arguments: args }, undefined, {
+    timeout: options.timeout ?? 60_000,
+    resetTimeoutOnProgress: true,
+  });
+  const first = (result.content as Array<{ type: string; text?: string }>)[0];
+  return {
+    isError: result.isError === true,
+    text: first?.type === 'text' ? (first.text ?? '') : '',
+    structured: result.structuredContent as T,
+  };
+}
+
+/**
+ * structuredContent of a successful call, or the error text of a tool error (thrown): a failed
+ * turn included (callToolAnswer reads its structuredContent too).
+ */
 export async function callTool<T = Record<string, unknown>>(
   client: Client,
   name: string,

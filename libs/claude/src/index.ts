@@ -1,5 +1,6 @@
 export * from './binary';
 export * from './claude-process';
+export * from './cli-failures';
 export * from './cli-flags';
 export * from './environment';
 export * from './errors';

@@ -17,12 +17,21 @@ export const MAX_WAIT_MS = 120_000;
 
 const sessionId = z
   .string()
-  .uuid('sessionId must be a session id (a UUID) returned by session_start');
+  .uuid('sessionId must be a session id (a UUID) returned by session_start')
+  .describe('The session id session_start returned.');
 const checkpointId = z
   .string()
   .regex(/^[0-9a-f]{64}$/, 'checkpointId must be 64 lowercase hex characters');
 const prompt = z.string().min(1, 'must not be empty').max(MAX_PROMPT_CHARS);
 const waitMs = z.number().int().min(0).max(MAX_WAIT_MS);
+const wait = z
+  .boolean()
+  .optional()
+  .describe(
+    'true: hold this call until the turn ends and answer with Claude’s answer (short turns; ' +
+      'progress notifications need _meta.progressToken). false or absent: answer at once with ' +
+      'status "queued"; follow the turn with session_events.',
+  );
 const relativePath = z
   .string()
   .min(1)
@@ -32,12 +41,22 @@ const relativePath = z
     'must be a relative path without ..',
   );
 
+const fromCheckpoint = 'Read as of this checkpoint (checkpoint_list); default: the latest.';
+
 export const WorkspaceSeedSchema = z.union([
   z
     .object({
       git: z
-        .object({ url: z.string().min(1).max(2048), ref: z.string().max(256).optional() })
-        .strict(),
+        .object({
+          url: z
+            .string()
+            .min(1)
+            .max(2048)
+            .describe('Repository URL (allowed prefixes: GIT_ALLOWED_URLS, default https://).'),
+          ref: z.string().max(256).optional().describe('Branch, tag or commit (default: HEAD).'),
+        })
+        .strict()
+        .describe('Clone a git repository (shallow) as the workspace.'),
     })
     .strict(),
   z
@@ -46,19 +65,29 @@ export const WorkspaceSeedSchema = z.union([
         .array(
           z
             .object({
-              path: relativePath,
-              content: z.string(),
-              encoding: z.enum(['utf8', 'base64']).optional(),
+              path: relativePath.describe('Path inside the workspace, relative, without ..'),
+              content: z.string().describe('The file’s content, in `encoding`.'),
+              encoding: z
+                .enum(['utf8', 'base64'])
+                .optional()
+                .describe('How `content` is written (default utf8).'),
             })
             .strict(),
         )
         .min(1)
-        .max(10_000),
+        .max(10_000)
+        .describe('Files to write into an empty workspace.'),
     })
     .strict(),
   z
     .object({
-      archive: z.object({ base64: z.string().min(1), format: z.enum(['tar', 'tar.gz']) }).strict(),
+      archive: z
+        .object({
+          base64: z.string().min(1).describe('The archive’s bytes, base64.'),
+          format: z.enum(['tar', 'tar.gz']).describe('Archive format.'),
+        })
+        .strict()
+        .describe('Unpack a tar archive as the workspace (within the 4 MiB request limit).'),
     })
     .strict(),
 ]);
@@ -66,32 +95,50 @@ export type WorkspaceSeed = z.infer<typeof WorkspaceSeedSchema>;
 
 export const SessionStartInput = z
   .object({
-    prompt,
+    prompt: prompt.describe('The first message of the session (its first turn).'),
     model: z
       .string()
       .max(100)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:[\]@/-]*$/)
-      .optional(),
-    checkpointId: checkpointId.optional(),
-    workspace: WorkspaceSeedSchema.optional(),
+      .optional()
+      .describe('The Claude model (the CLI’s --model; default: the CLI’s own).'),
+    checkpointId: checkpointId
+      .optional()
+      .describe(
+        'Restore or fork this checkpoint (checkpoint_list): its transcript and workspace; the ' +
+          'new session goes on from there.',
+      ),
+    workspace: WorkspaceSeedSchema.optional().describe(
+      'The files the session starts on: { git }, { files } or { archive } (default: empty).',
+    ),
     permissionMode: z
       .enum(['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions'])
-      .optional(),
+      .optional()
+      .describe('The CLI’s --permission-mode: which tool calls run without asking.'),
     allowedTools: z
       .array(
         z
           .string()
           .min(1)
           .max(200)
-          .regex(/^[^,\n\r]+$/),
+          .regex(/^[^,\n\r]+$/)
+          .describe('A tool rule, e.g. "Bash(git log:*)" or "Edit".'),
       )
       .max(100)
-      .optional(),
-    maxTurns: z.number().int().min(1).max(1000).optional(),
+      .optional()
+      .describe('The CLI’s --allowedTools: tool calls that run without approval.'),
+    maxTurns: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Most model calls one turn may make before it stops (error_max_turns).'),
     appendSystemPrompt: z
       .string()
       .max(64 * 1024)
-      .optional(),
+      .optional()
+      .describe('Text appended to Claude Code’s system prompt for every turn.'),
     permissions: z
       .enum(['preapproved', 'ask'])
       .optional()
@@ -110,12 +157,16 @@ export const SessionStartInput = z
         'With permissions "ask": how long a permission prompt waits for session_respond ' +
           'before the call is denied and the turn goes on (default 300000, 5 minutes).',
       ),
-    wait: z.boolean().optional(),
+    wait,
   })
   .strict();
 
 export const SessionSendInput = z
-  .object({ sessionId, message: prompt, wait: z.boolean().optional() })
+  .object({
+    sessionId,
+    message: prompt.describe('The follow-up message (the next turn).'),
+    wait,
+  })
   .strict();
 
 export const SessionEventsInput = z
@@ -124,9 +175,21 @@ export const SessionEventsInput = z
     after: z
       .string()
       .regex(/^\d+-\d+$/, 'after must be a cursor returned as `next`')
-      .optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
-    waitMs: waitMs.optional(),
+      .optional()
+      .describe(
+        'Cursor: the `next` of the previous answer (or `events` of a waited call); absent: from ' +
+          'the start of the session.',
+      ),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Most events in one answer (default 100).'),
+    waitMs: waitMs
+      .optional()
+      .describe('Long-poll: wait up to this long for an event when none is there (default 0).'),
   })
   .strict();
 
@@ -162,37 +225,59 @@ export const SessionIdInput = z.object({ sessionId }).strict();
 
 export const SessionListInput = z
   .object({
-    status: SessionStatusSchema.optional(),
-    limit: z.number().int().min(1).max(200).optional(),
-    cursor: z.string().max(200).optional(),
+    status: SessionStatusSchema.optional().describe('Only sessions with this status.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Most sessions in one page (default 50).'),
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('The `next` of the previous page; absent: the newest sessions.'),
   })
   .strict();
 
 export const CheckpointCreateInput = z
-  .object({ sessionId, label: z.string().max(200).optional() })
+  .object({
+    sessionId,
+    label: z.string().max(200).optional().describe('A name for the checkpoint (checkpoint_list).'),
+  })
   .strict();
 
 export const WorkspaceListInput = z
-  .object({ sessionId, checkpointId: checkpointId.optional(), path: relativePath.optional() })
+  .object({
+    sessionId,
+    checkpointId: checkpointId.optional().describe(fromCheckpoint),
+    path: relativePath.optional().describe('A directory (or file) to list; default: the root.'),
+  })
   .strict();
 
 export const WorkspaceReadInput = z
   .object({
     sessionId,
-    path: relativePath,
-    checkpointId: checkpointId.optional(),
-    offset: z.number().int().min(0).optional(),
+    path: relativePath.describe('The file, relative to the workspace root.'),
+    checkpointId: checkpointId.optional().describe(fromCheckpoint),
+    offset: z.number().int().min(0).optional().describe('First byte to read (default 0).'),
     length: z
       .number()
       .int()
       .min(1)
       .max(8 * 1024 * 1024)
-      .optional(),
+      .optional()
+      .describe('Bytes to read (default: 1 MiB).'),
   })
   .strict();
 
 export const WorkspaceDiffInput = z
-  .object({ sessionId, from: checkpointId.optional(), to: checkpointId.optional() })
+  .object({
+    sessionId,
+    from: checkpointId.optional().describe('The older checkpoint; default: the seed workspace.'),
+    to: checkpointId.optional().describe('The newer checkpoint; default: the latest.'),
+  })
   .strict();
 
 export type SessionStartArgs = z.infer<typeof SessionStartInput>;

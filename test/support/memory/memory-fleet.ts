@@ -57,7 +57,7 @@ export function memoryFleet() {
       logger,
     });
     control.handle((sessionId, action) => holds.control(sessionId, action));
-    return { id, runner, holds, registry, checkpointer, checkpoints };
+    return { id, runner, holds, registry, checkpointer, checkpoints, logger };
   };
   return { sessions, events, leases, bus, approvals, worker };
 }

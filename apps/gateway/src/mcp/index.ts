@@ -11,6 +11,7 @@ export { RedisEventStore, type EventStoreScope } from './redis-event-store';
 export { declaresTasks, TASKS_EXTENSION, type Era, type TaskSupport } from './server-factory';
 export { MCP_TASKS } from './task-token';
 export {
+  answerOf,
   failureMessage,
   parseArguments,
   toolError,
@@ -18,4 +19,10 @@ export {
   type CallEnvironment,
 } from './tool-calls';
 export { CancellationRelay, type TrackedCall } from './cancellation-relay';
-export { defineTool, MCP_TOOLSET, type ToolContext, type ToolDefinition } from './toolset';
+export {
+  defineTool,
+  MCP_TOOLSET,
+  type ToolAnswer,
+  type ToolContext,
+  type ToolDefinition,
+} from './toolset';

@@ -96,7 +96,7 @@ function toolIndex(tools: readonly ToolDefinition[]): Map<string, ToolDefinition
 }
 
 /** The tools/list entries, JSON Schemas included: built once per toolset, not per request. */
-function listingOf(tools: readonly ToolDefinition[]): Tool[] {
+export function listingOf(tools: readonly ToolDefinition[]): Tool[] {
   let listing = listings.get(tools);
   if (!listing) {
     listing = tools.map((tool) => ({
@@ -104,10 +104,24 @@ function listingOf(tools: readonly ToolDefinition[]): Tool[] {
       ...(tool.title ? { title: tool.title } : {}),
       description: tool.description,
       inputSchema: inputSchemaOf(tool),
+      ...(tool.output ? { outputSchema: outputSchemaOf(tool.output) } : {}),
+      // The title again as annotations.title, where clients of the 2025-03-26 revision read it.
+      ...(tool.annotations
+        ? { annotations: { ...(tool.title ? { title: tool.title } : {}), ...tool.annotations } }
+        : {}),
     }));
     listings.set(tools, listing);
   }
   return listing;
+}
+
+/** What structuredContent holds, as clients validate it (objects list every key they may have). */
+function outputSchemaOf(output: z.ZodObject): NonNullable<Tool['outputSchema']> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(output, {
+    io: 'output',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return { ...schema, type: 'object' };
 }
 
 function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {

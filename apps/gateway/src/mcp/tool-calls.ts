@@ -58,7 +58,7 @@ export async function runTool(
       signal: tracked ? AbortSignal.any([signal, tracked.signal]) : signal,
       progress: progressReporter(ctx, env.writable),
     };
-    return toolResult(await tool.handler(args, context));
+    return answerOf(tool, args, await tool.handler(args, context));
   } catch (error) {
     const cancelled = signal.aborted || tracked?.signal.aborted === true;
     return toolError(failureMessage(tool.name, error, cancelled));
@@ -67,6 +67,26 @@ export async function runTool(
   }
 }
 
+/**
+ * A handler's structuredContent as the call's answer: the tool's own text first (what happened,
+ * for a person or a model; a failed turn is a tool error that still carries where the session
+ * stands), the whole result in structuredContent. A waited call and its task answer alike.
+ */
+export function answerOf(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  structured: Record<string, unknown>,
+): CallToolResult {
+  if (!tool.answer) return toolResult(structured);
+  const { text, isError } = tool.answer(structured, args);
+  return {
+    content: [{ type: 'text', text }],
+    structuredContent: structured,
+    ...(isError ? { isError: true } : {}),
+  };
+}
+
+/** A result as JSON text and structuredContent alike: for tools that say nothing of their own. */
 export function toolResult(structured: Record<string, unknown>): CallToolResult {
   return {
     content: [{ type: 'text', text: JSON.stringify(structured) }],

@@ -1,3 +1,4 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 
 /** What a tool handler knows about the call it serves; nothing in it depends on the MCP session. */
@@ -21,18 +22,41 @@ export interface ToolContext {
   approvals?: 'return' | 'follow';
 }
 
-/** One MCP tool: its advertised name and input schema, and the code that serves a call. */
-export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
+/**
+ * What content[0] of a call's result says: a short text for a person or a model, first; and
+ * whether the call failed (a failed turn is a tool error whose structuredContent still says
+ * where the session stands).
+ */
+export interface ToolAnswer {
+  text: string;
+  isError?: boolean;
+}
+
+/** One MCP tool: its advertised name and schemas, and the code that serves a call. */
+export interface ToolDefinition<
+  S extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+> {
   name: string;
   title?: string;
   description: string;
+  /**
+   * Behaviour hints clients show or act on (read-only, destructive, idempotent, open world).
+   * Optional, like `output` and `answer`, only for test and bench tools: every gateway tool has
+   * all three (session.tools.spec.ts checks).
+   */
+  annotations?: ToolAnnotations;
   /** Validates the arguments before `handler` runs and is advertised as the tool's JSON Schema. */
   input: S;
+  /** The shape of the structuredContent, advertised as `outputSchema`. */
+  output?: O;
   /**
-   * Returns the call's structuredContent (also sent as JSON text). Throwing turns into an MCP tool
-   * error carrying the error's message, so throw errors whose message tells the caller what to do.
+   * Returns the call's structuredContent. Throwing turns into an MCP tool error carrying the
+   * error's message, so throw errors whose message tells the caller what to do.
    */
-  handler(args: z.infer<S>, ctx: ToolContext): Promise<Record<string, unknown>>;
+  handler(args: z.infer<S>, ctx: ToolContext): Promise<z.infer<O>>;
+  /** The text the answer opens with, saying what happened; without it, the result as JSON text. */
+  answer?(result: z.infer<O>, args: z.infer<S>): ToolAnswer;
 }
 
 /** Nest provider token: the `ToolDefinition[]` the gateway serves on /mcp. */
@@ -42,6 +66,8 @@ export const MCP_TOOLSET = Symbol('MCP_TOOLSET');
  * Declares a tool with `args` typed from `input`, widened so tools with different schemas fit in
  * one `ToolDefinition[]` (the gateway validates against `input` before calling the handler).
  */
-export function defineTool<S extends z.ZodObject>(tool: ToolDefinition<S>): ToolDefinition {
+export function defineTool<S extends z.ZodObject, O extends z.ZodObject = z.ZodObject>(
+  tool: ToolDefinition<S, O>,
+): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }

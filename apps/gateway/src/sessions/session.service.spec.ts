@@ -1,66 +1,8 @@
 import type { CheckpointManifest } from '@app/checkpoint';
-import { InvalidRequest, type SessionEvent } from '@app/contracts';
+import { InvalidRequest } from '@app/contracts';
 import { SessionNotFound } from '@app/sessions';
-import { memoryFleet, MemoryTurnQueue, resultLine } from '../../../../test/support/memory';
-import { SessionService, type CallContext } from './session.service';
-import { TurnWaiter } from './turn-waiter';
-
-/**
- * The session tools' logic against in-memory repositories, with a worker (a real TurnRunner on
- * a scripted CLI) taking the queued turns: the whole orchestration in milliseconds.
- */
-function system(options: { maxWaitMs?: number } = {}) {
-  const { sessions, events, bus, worker } = memoryFleet();
-  const queue = new MemoryTurnQueue();
-  const manifests = new Map<string, CheckpointManifest>();
-  const seeded: unknown[] = [];
-  const control = bus.endpoint();
-  const service = new SessionService({
-    sessions,
-    checkpoints: {
-      read: async (_tenant, id) => {
-        const manifest = manifests.get(id);
-        if (!manifest) throw new InvalidRequest(`checkpoint ${id} not found`);
-        return manifest;
-      },
-    },
-    queue,
-    events,
-    relay: events,
-    control,
-    waiter: new TurnWaiter(events, control, options.maxWaitMs ?? 10_000),
-    seeder: {
-      originOf: async (_tenant, seed) => {
-        seeded.push(seed);
-        return { seedTree: 'a'.repeat(64) };
-      },
-    },
-  });
-  const { runner, registry } = worker('w1');
-  /** The worker takes the next queued turn; resolves with the scripted CLI, mid-turn. */
-  const takeTurn = async () => {
-    for (let i = 0; i < 1_000 && queue.waiting.length === 0; i++) await Promise.resolve();
-    const job = queue.take();
-    const outcome = runner.run(job);
-    for (let i = 0; i < 1_000 && !registry.get(job.sessionId)?.busy; i++) await Promise.resolve();
-    const cli = registry.get(job.sessionId);
-    if (!cli) throw new Error('the turn did not start');
-    return { job, cli, outcome };
-  };
-  return { service, sessions, events, queue, bus, manifests, seeded, takeTurn };
-}
-
-function call(tenant = 'acme'): CallContext & { progressed: SessionEvent[]; cancel(): void } {
-  const controller = new AbortController();
-  const progressed: SessionEvent[] = [];
-  return {
-    tenant,
-    signal: controller.signal,
-    progress: async (message) => void progressed.push(JSON.parse(message) as SessionEvent),
-    progressed,
-    cancel: () => controller.abort(),
-  };
-}
+import { resultLine } from '../../../../test/support/memory';
+import { call, sessionSystem as system } from '../../../../test/support/memory/memory-sessions';
 
 describe('SessionService', () => {
   it('starts a session and queues its first turn', async () => {
@@ -119,7 +61,11 @@ describe('SessionService', () => {
   it('drops a queued turn on interrupt and leaves the session idle', async () => {
     const s = system();
     const { sessionId } = await s.service.start({ prompt: 'hello' }, call());
-    expect(await s.service.interrupt(sessionId, call())).toBe('idle');
+    expect(await s.service.interrupt(sessionId, call())).toEqual({
+      status: 'idle',
+      outcome: 'dropped',
+      turn: 1,
+    });
     expect(s.queue.waiting).toEqual([]);
     expect(s.bus.sent).toEqual([]); // nothing ran, so no worker was asked
   });
@@ -128,9 +74,18 @@ describe('SessionService', () => {
     const s = system();
     const { sessionId } = await s.service.start({ prompt: 'hello' }, call());
     const { outcome } = await s.takeTurn();
-    expect(await s.service.interrupt(sessionId, call())).toBe('running');
+    // The answer comes once the turn has ended, so it can say the session takes the next message.
+    expect(await s.service.interrupt(sessionId, call())).toEqual({
+      status: 'idle',
+      outcome: 'interrupted',
+      turn: 1,
+    });
     expect(await outcome).toMatchObject({ kind: 'done', subtype: 'error_during_execution' });
-    expect((await s.sessions.find(sessionId))?.status).toBe('idle');
+    expect(await s.service.interrupt(sessionId, call())).toEqual({
+      status: 'idle',
+      outcome: 'nothing_running',
+      turn: 1,
+    });
   });
 
   it('a cancelled waited call interrupts its turn', async () => {

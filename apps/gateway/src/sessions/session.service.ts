@@ -1,5 +1,6 @@
 import {
   InvalidRequest,
+  TURN_ACTIVE_STATUSES,
   type SessionEventsArgs,
   type SessionListArgs,
   type SessionOptions,
@@ -13,6 +14,7 @@ import type { TurnQueue } from '@app/queue';
 import type { SessionControl, SessionPage, SessionStore } from '@app/sessions';
 import { START_CURSOR, type EventPage, type EventRelay, type SessionEventLog } from '@app/stream';
 import type { WorkspaceSeeder } from '../workspaces/workspace-seeder';
+import type { InterruptOutcome } from './session.outputs';
 import type { TurnEnd, TurnWaiter, WaitContext } from './turn-waiter';
 
 /**
@@ -33,6 +35,16 @@ export interface SessionServiceDeps {
 export interface CallContext extends WaitContext {
   tenant: string;
 }
+
+/** What session_interrupt did, and the status it left. */
+export interface Interrupted {
+  status: SessionStatus;
+  outcome: InterruptOutcome;
+  turn: number;
+}
+
+/** How long session_interrupt waits for the stopped turn to end before answering anyway. */
+const INTERRUPT_SETTLE_MS = 10_000;
 
 /** A turn as queued, and when waited for, as it ended. */
 export type TurnStarted = { status: 'queued'; turn: number } | ({ turn: number } & TurnEnd);
@@ -104,21 +116,38 @@ export class SessionService {
     });
   }
 
-  /** Stops the running turn wherever it runs; a turn still waiting in the queue is dropped. */
-  async interrupt(sessionId: string, ctx: CallContext): Promise<SessionStatus> {
+  /**
+   * Stops the running turn wherever it runs and waits (briefly) for it to end, so the answer can
+   * say the session takes the next message; a turn still waiting in the queue is dropped.
+   */
+  async interrupt(sessionId: string, ctx: CallContext): Promise<Interrupted> {
     const record = await this.deps.sessions.get(ctx.tenant, sessionId);
+    const turn = record.runningTurn ?? record.turns;
     if (record.status === 'queued') {
       await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
       await this.deps.sessions
         .transition(sessionId, 'idle', { from: ['queued'] })
         .catch(() => undefined); // picked up meanwhile: the status says what it is now
-    } else if (record.status === 'running' || record.status === 'waiting') {
-      await this.deps.control.send(sessionId, 'interrupt');
+      const now = await this.deps.sessions.get(ctx.tenant, sessionId);
+      return { status: now.status, outcome: 'dropped', turn: record.turns };
     }
-    return (await this.deps.sessions.get(ctx.tenant, sessionId)).status;
+    if (!TURN_ACTIVE_STATUSES.includes(record.status)) {
+      return { status: record.status, outcome: 'nothing_running', turn: record.turns };
+    }
+    const cursor = (await this.deps.events.lastId(sessionId)) ?? START_CURSOR;
+    await this.deps.control.send(sessionId, 'interrupt');
+    // Not relayed as progress and never interrupting again: this wait only watches the end.
+    await this.deps.waiter.wait(sessionId, turn, cursor, {
+      signal: ctx.signal,
+      approvals: 'follow',
+      limitMs: INTERRUPT_SETTLE_MS,
+      quiet: true,
+    });
+    const now = await this.deps.sessions.get(ctx.tenant, sessionId);
+    return { status: now.status, outcome: 'interrupted', turn };
   }
 
-  async terminate(sessionId: string, ctx: CallContext): Promise<SessionStatus> {
+  async terminate(sessionId: string, ctx: CallContext): Promise<'terminated'> {
     const record = await this.deps.sessions.get(ctx.tenant, sessionId);
     if (record.status !== 'terminated') {
       await this.deps.sessions.transition(sessionId, 'terminated');

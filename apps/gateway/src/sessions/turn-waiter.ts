@@ -5,6 +5,7 @@ import {
 } from '@app/contracts';
 import type { SessionControl } from '@app/sessions';
 import type { EventRelay } from '@app/stream';
+import { CliResultSchema, type CliResult } from './session.outputs';
 
 /**
  * What waiting for a turn found: its `result` line, and the status that closed the turn; or
@@ -12,8 +13,10 @@ import type { EventRelay } from '@app/stream';
  */
 export type TurnEnd = {
   status: 'idle' | 'failed' | 'terminated' | 'running' | 'waiting';
-  result?: Record<string, unknown>;
+  result?: CliResult;
   error?: string;
+  /** The code of the worker's error event (`cli_failed`, `turn_lost`, `no_credentials`...). */
+  errorCode?: string;
   /** With status `waiting`: the request to answer. */
   pending?: WaitingFor;
   /** With status `waiting`: what to do next, for the model reading the answer. */
@@ -32,6 +35,13 @@ export interface WaitContext {
    * them itself (a task: input_required, answered through tasks/update) and wants the end.
    */
   approvals?: 'return' | 'follow';
+  /** The longest this wait lasts (default and cap: the waiter's `maxWaitMs`). */
+  limitMs?: number;
+  /**
+   * A wait that only watches the turn end (session_interrupt's): the caller going away does not
+   * interrupt the turn again, since by then a later turn may be running.
+   */
+  quiet?: boolean;
 }
 
 /** What a waited call shows of a pending permission request. */
@@ -88,10 +98,10 @@ export class TurnWaiter {
     ctx: WaitContext,
   ): Promise<TurnEnd> {
     const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), this.maxWaitMs);
+    const timer = setTimeout(() => stop.abort(), Math.min(ctx.limitMs ?? Infinity, this.maxWaitMs));
     const onCancel = () => {
       stop.abort();
-      void this.control.send(sessionId, 'interrupt');
+      if (!ctx.quiet) void this.control.send(sessionId, 'interrupt');
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
     const watch = new TurnWatch(turn, ctx.approvals ?? 'return');
@@ -124,8 +134,9 @@ export class TurnWaiter {
  * checkpoint.
  */
 export class TurnWatch {
-  private result: Record<string, unknown> | undefined;
+  private result: CliResult | undefined;
   private error: string | undefined;
+  private errorCode: string | undefined;
 
   constructor(
     private readonly turn: number,
@@ -137,8 +148,14 @@ export class TurnWatch {
     const data = event.data as Record<string, unknown> | null;
     if (event.kind === 'status' && data?.status === 'terminated') return this.end('terminated');
     if (event.turn !== this.turn) return undefined;
-    if (event.kind === 'claude' && data?.type === 'result') this.result = data;
-    if (event.kind === 'error' && typeof data?.message === 'string') this.error = data.message;
+    if (event.kind === 'claude' && data?.type === 'result') {
+      const parsed = CliResultSchema.safeParse(data);
+      if (parsed.success) this.result = parsed.data;
+    }
+    if (event.kind === 'error' && typeof data?.message === 'string') {
+      this.error = data.message;
+      this.errorCode = typeof data.code === 'string' ? data.code : undefined;
+    }
     // A prompt waits for this very client: return at once rather than sit out the deadline.
     if (event.kind === 'permission_request' && this.approvals === 'return') {
       return this.waiting(event.data);
@@ -166,6 +183,11 @@ export class TurnWatch {
   }
 
   private end(status: TurnEnd['status']): Omit<TurnEnd, 'events'> {
-    return { status, result: this.result, error: this.error };
+    return {
+      status,
+      result: this.result,
+      error: this.error,
+      ...(this.errorCode ? { errorCode: this.errorCode } : {}),
+    };
   }
 }

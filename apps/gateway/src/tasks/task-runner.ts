@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import {
+  answerOf,
   failureMessage,
   toolError,
-  toolResult,
   type CallEnvironment,
   type CancellationRelay,
   type ToolDefinition,
@@ -65,7 +65,7 @@ export async function runTask(
       progress: async (message) => progress.observe(message),
       approvals: 'follow',
     });
-    result = toolResult(structured);
+    result = answerOf(tool, args, structured);
   } catch (error) {
     result = toolError(failureMessage(tool.name, error, tracked.signal.aborted));
   } finally {

@@ -41,7 +41,7 @@ export class WorkspaceService {
       path: args.path,
       type: file.type,
       size: file.size,
-      encoding: text === undefined ? 'base64' : 'utf8',
+      encoding: text === undefined ? ('base64' as const) : ('utf8' as const),
       content: text ?? file.content.toString('base64'),
     };
   }

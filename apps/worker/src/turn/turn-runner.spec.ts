@@ -8,6 +8,7 @@ import {
   resultLine,
   toolUseLine,
 } from '../../../../test/support/memory';
+import { NO_CREDENTIALS } from './turn-runner';
 
 /** The turn's state machine, with in-memory repositories: a fleet of workers in one process. */
 function fleet() {
@@ -34,6 +35,32 @@ async function running(w: MemoryWorker, sessionId: string) {
 }
 
 describe('TurnRunner', () => {
+  it('says the workers lack credentials where the CLI says "Please run /login", and logs it', async () => {
+    const f = fleet();
+    const a = f.worker('a');
+    const logged = jest.spyOn(a.logger, 'error');
+    const job = await f.newTurn();
+    const outcome = a.runner.run(job);
+    // The CLI's own words with no ANTHROPIC_API_KEY (2.1.332): an error reported as "success".
+    const notLoggedIn = { is_error: true, result: 'Not logged in · Please run /login' };
+    await (await running(a, job.sessionId)).finish(resultLine(notLoggedIn));
+    await outcome;
+    expect(f.kinds(job.sessionId)).toEqual([
+      'status:running',
+      'claude:result',
+      'checkpoint:',
+      'error:no_credentials',
+      'status:idle',
+    ]);
+    const error = f.events.all(job.sessionId).find((e) => e.kind === 'error');
+    expect(error?.data).toMatchObject({ message: NO_CREDENTIALS });
+    expect(NO_CREDENTIALS).toMatch(/ANTHROPIC_API_KEY.*on the workers/);
+    expect(NO_CREDENTIALS).not.toMatch(/login/i);
+    expect((await f.sessions.find(job.sessionId))?.lastError).toBe(NO_CREDENTIALS);
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(String(logged.mock.calls[0][1])).toMatch(/no Anthropic credentials/);
+  });
+
   it('runs a turn to idle: result recorded, checkpoint taken, then hibernates when idle', async () => {
     const f = fleet();
     const a = f.worker('a');

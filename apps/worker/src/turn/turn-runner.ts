@@ -5,7 +5,7 @@ import {
   ObjectMissing,
   RestoreMismatch,
 } from '@app/checkpoint';
-import type { ResultMessage } from '@app/claude';
+import { isNotLoggedIn, type ResultMessage } from '@app/claude';
 import {
   TURN_ACTIVE_STATUSES,
   type NewSessionEvent,
@@ -222,13 +222,33 @@ export class TurnRunner implements TurnHandler {
       claudeSessionId: live.claudeSessionId,
     });
     await this.deps.checkpoints.afterTurn(job.sessionId, job.turn);
+    const noCredentials = isNotLoggedIn(result);
+    if (noCredentials) await this.reportNoCredentials(job);
     await this.settle(
       job,
       'idle',
-      result.is_error ? { lastError: describeResultError(result) } : {},
+      result.is_error
+        ? { lastError: noCredentials ? NO_CREDENTIALS : describeResultError(result) }
+        : {},
     );
     await this.deps.holds.turnEnded(job.sessionId);
     return { kind: 'done', subtype: result.subtype, isError: result.is_error === true };
+  }
+
+  /**
+   * The CLI found no Anthropic credentials and told the client to "run /login", which nobody
+   * can on a hosted backend: the operator is told (the log carries no secret: there is none),
+   * and the client gets an error event that says whose move it is.
+   */
+  private async reportNoCredentials(job: TurnJob): Promise<void> {
+    this.deps.logger.error(
+      { sessionId: job.sessionId, turn: job.turn },
+      'the CLI has no Anthropic credentials (it answered "Not logged in"): set ANTHROPIC_API_KEY ' +
+        'or ANTHROPIC_BASE_URL on the workers',
+    );
+    await this.deps.events.append(job.sessionId, [
+      errorEvent(job.turn, 'no_credentials', NO_CREDENTIALS),
+    ]);
   }
 
   /**
@@ -313,6 +333,12 @@ function staleJob(record: SessionRecord, job: TurnJob): TurnOutcome | undefined 
   }
   return undefined;
 }
+
+/** What a client of a hosted backend is told in place of the CLI's "Please run /login". */
+export const NO_CREDENTIALS =
+  'The worker has no Anthropic credentials: the operator must set ANTHROPIC_API_KEY (or ' +
+  'ANTHROPIC_BASE_URL for a gateway) on the workers; nothing in the session needs to change. ' +
+  'Send the message again once they are set.';
 
 function describeResultError(result: ResultMessage): string {
   if (typeof result.result === 'string' && result.result) return result.result.slice(0, 500);
