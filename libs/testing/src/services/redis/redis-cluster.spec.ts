@@ -37,6 +37,8 @@ describe('startTestRedisCluster', () => {
   it('fails over: the replica of the killed master serves its slots, with their data', async () => {
     const key = '{failover}:k';
     await client.set(key, 'kept');
+    // Replication is asynchronous: kill the master only once its replica has the write.
+    await cluster.replicated(`${cluster.keyPrefix}${key}`);
     const before = await cluster.masterOf(`${cluster.keyPrefix}${key}`);
     const failover = await cluster.failover(`${cluster.keyPrefix}${key}`);
     expect(failover.killed).toBe(before);

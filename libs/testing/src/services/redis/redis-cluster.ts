@@ -70,6 +70,12 @@ export interface TestRedisCluster {
    * live node agrees and reports cluster_state:ok.
    */
   failover(key: string): Promise<TestRedisFailover>;
+  /**
+   * Resolves once the replicas of the master serving `key` have every write it took so far.
+   * Replication is asynchronous: a failover loses what a replica had not received yet (on
+   * loopback well under a millisecond), so a test that checks data survives waits for this.
+   */
+  replicated(key: string): Promise<void>;
   /** Resolves once every running node reports cluster_state:ok and sees the same masters. */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /**
@@ -193,6 +199,26 @@ class Cluster implements TestRedisCluster {
       { timeoutMs: this.timeoutMs, intervalMs: 20 },
     );
     return { killed, promoted: promoted!, killedAt, ms: Date.now() - killedAt };
+  }
+
+  async replicated(key: string): Promise<void> {
+    const master = await this.masterOf(key);
+    const info = (text: string) => text.split(/\r?\n/);
+    const offsetOf = (lines: string[]) =>
+      Number(lines.find((l) => l.startsWith('master_repl_offset:'))?.split(':')[1] ?? NaN);
+    const target = offsetOf(info(await withNode(master.port, (a) => a.info('replication'))));
+    await eventually(
+      () => `the replicas of ${master.port} to reach offset ${target}`,
+      async () => {
+        const lines = info(await withNode(master.port, (a) => a.info('replication')));
+        const replicas = lines.filter((l) => /^slave\d+:/.test(l));
+        return (
+          replicas.length > 0 &&
+          replicas.every((l) => Number(/offset=(\d+)/.exec(l)?.[1] ?? -1) >= target)
+        );
+      },
+      { timeoutMs: this.timeoutMs, intervalMs: 10 },
+    );
   }
 
   async waitUntilHealthy(
