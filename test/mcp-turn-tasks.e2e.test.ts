@@ -98,7 +98,8 @@ it('session_send as a task: created on A, completed on B with the waited result'
 it('says what the turn is doing, and tasks/cancel on B interrupts it on its worker', async () => {
   const sessionId = await idleSession({ allowedTools: ['Bash'] });
   stub.enqueue(
-    { toolUse: { name: 'Bash', input: { command: 'sleep 30', description: 'wait' } } },
+    // A command that blocks until killed (the CLI refuses a bare long `sleep` at once).
+    { toolUse: { name: 'Bash', input: { command: 'tail -f /dev/null', description: 'wait' } } },
     { text: 'slept' },
   );
   const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'sleep' });
@@ -107,14 +108,15 @@ it('says what the turn is doing, and tasks/cancel on B interrupts it on its work
   let seen: Record<string, unknown> = {};
   await eventually(
     () => `the task to say it runs the command (last seen: ${JSON.stringify(seen)})`,
-    async () => (seen = await taskOf(urlB, taskId)).statusMessage === 'running Bash: sleep 30',
+    async () =>
+      (seen = await taskOf(urlB, taskId)).statusMessage === 'running Bash: tail -f /dev/null',
     30_000,
   );
   const cancel = await tasksOn(urlB).tasksCancel(taskId);
   expect(cancel.result).toMatchObject({ resultType: 'complete' });
   expect(await taskOf(urlB, taskId)).toMatchObject({ status: 'cancelled' });
 
-  // The turn was interrupted on its worker (long before `sleep 30` would have ended).
+  // The turn was interrupted on its worker (its command would never have ended).
   await eventually(
     'the session to be idle again',
     async () =>

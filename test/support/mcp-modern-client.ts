@@ -20,16 +20,17 @@ export class ModernClient {
 
   constructor(
     private readonly url: URL,
-    private readonly opts: { key?: string; tasks?: boolean } = {},
+    private readonly opts: { key?: string; tasks?: boolean; elicitation?: boolean } = {},
   ) {}
 
   async request(method: string, params: Record<string, unknown> = {}): Promise<RpcAnswer> {
     const meta = {
       'io.modelcontextprotocol/protocolVersion': MODERN,
       'io.modelcontextprotocol/clientInfo': { name: 'modern-test', version: '1.0.0' },
-      'io.modelcontextprotocol/clientCapabilities': this.opts.tasks
-        ? { extensions: { [TASKS]: {} } }
-        : {},
+      'io.modelcontextprotocol/clientCapabilities': {
+        ...(this.opts.tasks ? { extensions: { [TASKS]: {} } } : {}),
+        ...(this.opts.elicitation ? { elicitation: { form: {} } } : {}),
+      },
       ...((params._meta as Record<string, unknown> | undefined) ?? {}),
     };
     const name = method === 'tools/call' ? params.name : params.taskId;
@@ -70,6 +71,15 @@ export class ModernClient {
 
   callTool(name: string, args: Record<string, unknown>, meta: Record<string, unknown> = {}) {
     return this.request('tools/call', { name, arguments: args, _meta: meta });
+  }
+
+  /** An input-required round's retry: the same call with the answers and the echoed state. */
+  retryTool(
+    name: string,
+    args: Record<string, unknown>,
+    round: { inputResponses: Record<string, unknown>; requestState?: unknown },
+  ) {
+    return this.request('tools/call', { name, arguments: args, ...round });
   }
 
   tasksGet(taskId: string) {

@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ElicitRequestSchema,
+  type ElicitRequest,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { discoverClaudeBinary } from '@app/claude';
 import { loadConfig, type AppConfig } from '@app/config';
 import { startMessagesStub, type MessagesStub } from '@app/testing/messages-stub';
@@ -97,8 +102,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 }
 
 /** An MCP client of the SDK, authenticated as a tenant. */
-export async function connectClient(url: URL, tenant: keyof typeof TENANT_KEYS): Promise<Client> {
-  const client = new Client({ name: `test-${tenant}`, version: '1.0.0' });
+export async function connectClient(
+  url: URL,
+  tenant: keyof typeof TENANT_KEYS,
+  options: { onElicit?: (request: ElicitRequest) => Promise<ElicitResult> } = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: `test-${tenant}`, version: '1.0.0' },
+    options.onElicit ? { capabilities: { elicitation: { form: {} } } } : {},
+  );
+  const onElicit = options.onElicit;
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request));
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: { authorization: `Bearer ${TENANT_KEYS[tenant]}` } },
   });

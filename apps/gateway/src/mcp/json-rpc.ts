@@ -45,6 +45,17 @@ export function negotiatedProtocolVersion(messages: unknown[]): string | undefin
   return SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
 }
 
+/**
+ * Whether an initialize declares form elicitation: `elicitation: {}` (the revisions before modes)
+ * or `elicitation: { form: {} }`; a URL-only client cannot show a form.
+ */
+export function declaresFormElicitation(messages: unknown[]): boolean {
+  const init = messages.find(isInitializeRequest);
+  const elicitation: unknown = init?.params.capabilities.elicitation;
+  if (!isObject(elicitation)) return false;
+  return 'form' in elicitation || !('url' in elicitation);
+}
+
 export interface CancellationRequest {
   requestId: RequestId;
   reason?: string;

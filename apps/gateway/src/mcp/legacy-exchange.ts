@@ -3,6 +3,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type EventStore,
   type Server,
+  type Transport,
 } from '@modelcontextprotocol/server';
 import { MCP_MAX_BODY_BYTES } from './limits';
 import { writeWebResponse } from './web-bridge';
@@ -21,6 +22,8 @@ export interface LegacyExchange {
    * completion and their messages wait in the event store for a reconnect to any replica.
    */
   cancelOnDisconnect: boolean;
+  /** Wraps the transport the server talks through (to route replies to what it asks). */
+  wrapTransport?: (transport: Transport) => Transport;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function serveLegacyPost(server: Server, exchange: LegacyExchange):
     eventStore: exchange.eventStore,
     maxRequestBodySize: MCP_MAX_BODY_BYTES,
   });
-  await server.connect(transport);
+  await server.connect(exchange.wrapTransport?.(transport) ?? transport);
   const { res } = exchange;
   let delivered = false;
   res.once('close', () => {

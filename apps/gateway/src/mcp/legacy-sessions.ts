@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/server';
 import type { RedisClient } from '@app/redis';
 import { tenantOf } from '../auth/request-tenant';
+import { ApprovalService } from '../sessions/approval.service';
+import { elicitingAsker } from './approval-elicitation';
 import { CancellationRelay } from './cancellation-relay';
+import { ElicitationReplies } from './elicitation-replies';
 import {
   cancellationsIn,
+  declaresFormElicitation,
   JsonRpcCode,
   negotiatedProtocolVersion,
   replyJsonRpcError,
@@ -44,12 +48,16 @@ export class LegacySessions {
   private readonly log = new Logger('McpSessions');
   /** Resumed streams that follow another replica's call: ended when this gateway stops. */
   private readonly resumed = new Set<ServerResponse>();
+  /** Answers to the elicitations this replica's waited calls sent. */
+  private readonly replies = new ElicitationReplies();
 
   constructor(
     @Inject(MCP_TOOLSET) private readonly tools: ToolDefinition[],
     @Inject(MCP_REDIS) private readonly redis: RedisClient,
     private readonly sessions: McpSessionStore,
     private readonly cancellations: CancellationRelay,
+    /** Present with the session tools: prompts are then put to clients that can elicit. */
+    @Optional() private readonly approvals?: ApprovalService,
   ) {}
 
   /** A stopping gateway ends its resumed streams cleanly: their clients resume elsewhere. */
@@ -72,21 +80,29 @@ export class LegacySessions {
     for (const { requestId, reason } of cancellationsIn(post.messages)) {
       await this.cancellations.cancel(sessionId, requestId, reason);
     }
+    this.replies.deliver(sessionId, post.messages);
     const version = headerOf(post.req, 'mcp-protocol-version') ?? record.protocolVersion;
-    await serveLegacyPost(this.sessionServer(sessionId, post, version), {
+    await serveLegacyPost(this.sessionServer(sessionId, post, version, record.elicitsForms), {
       request: post.request,
       res: post.res,
       body: post.body,
       eventStore: this.eventStore(sessionId, post.tenant),
       sessionId,
       cancelOnDisconnect: version < RESUMABLE_SINCE,
+      wrapTransport: (transport) => this.replies.transport(sessionId, transport),
     });
   }
 
   async initialize(post: ParsedPost, protocolVersion: string): Promise<void> {
     const id = randomUUID();
     // Stored before the SDK answers, so the id it hands out works on every replica at once.
-    await this.sessions.create({ id, tenant: post.tenant, protocolVersion, createdAt: Date.now() });
+    await this.sessions.create({
+      id,
+      tenant: post.tenant,
+      protocolVersion,
+      createdAt: Date.now(),
+      elicitsForms: declaresFormElicitation(post.messages),
+    });
     let status = 0;
     try {
       status = await serveLegacyPost(this.sessionServer(id, post, protocolVersion), {
@@ -104,7 +120,13 @@ export class LegacySessions {
     }
   }
 
-  private sessionServer(mcpSessionId: string, post: ParsedPost, protocolVersion: string): Server {
+  private sessionServer(
+    mcpSessionId: string,
+    post: ParsedPost,
+    protocolVersion: string,
+    elicitsForms = false,
+  ): Server {
+    const approvals = this.approvals;
     return buildServer(
       this.tools,
       {
@@ -112,6 +134,13 @@ export class LegacySessions {
         protocolVersion,
         trackCall: (requestId) => this.cancellations.track(mcpSessionId, requestId),
         writable: () => whenWritable(post.res),
+        // Only where the client can answer: others get `waiting` and answer with session_respond.
+        ...(elicitsForms && approvals
+          ? {
+              askApprovals: (ctx) =>
+                elicitingAsker(ctx, (args) => approvals.respond(args, post.tenant)),
+            }
+          : {}),
       },
       'legacy',
     );

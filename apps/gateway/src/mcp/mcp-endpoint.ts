@@ -14,7 +14,8 @@ import {
   type McpRequestContext,
   type Server,
 } from '@modelcontextprotocol/server';
-import { isRedisUnavailable } from '@app/redis';
+import { isRedisUnavailable, type RedisClient } from '@app/redis';
+import { ApprovalService } from '../sessions/approval.service';
 import { tenantOf } from '../auth/request-tenant';
 import {
   jsonRpcErrorBody,
@@ -31,6 +32,8 @@ import {
   MCP_MAX_BODY_BYTES,
   MCP_REFUSED_BODY_DRAIN_MS,
 } from './limits';
+import { InputRounds } from './input-rounds';
+import { MCP_REDIS } from './redis-token';
 import { drained, readJsonBody, RequestAborted } from './request-body';
 import { buildServer, type TaskSupport } from './server-factory';
 import type { CallEnvironment } from './tool-calls';
@@ -62,12 +65,22 @@ export class McpEndpoint implements BeforeApplicationShutdown {
   /** The environment of each modern request, found again by the server factory. */
   private readonly envs = new WeakMap<Request, CallEnvironment>();
   private readonly modern: McpHttpHandler;
+  /** Prompts of waited 2026-07-28 calls as input-required rounds (with the session tools). */
+  private readonly inputRounds?: InputRounds;
 
   constructor(
     @Inject(MCP_TOOLSET) private readonly tools: ToolDefinition[],
     private readonly sessions: LegacySessions,
+    @Inject(MCP_REDIS) redis: RedisClient,
     @Optional() @Inject(MCP_TASKS) private readonly tasks?: TaskSupport,
+    @Optional() approvals?: ApprovalService,
   ) {
+    if (approvals) {
+      this.inputRounds = new InputRounds(
+        redis,
+        (tenant) => (args) => approvals.respond(args, tenant),
+      );
+    }
     this.modern = createMcpHandler((ctx) => this.modernServer(ctx), {
       legacy: 'reject',
       onerror: (error) => this.log.debug(`MCP: ${error.message}`),
@@ -136,6 +149,7 @@ export class McpEndpoint implements BeforeApplicationShutdown {
       tenant: post.tenant,
       protocolVersion: MODERN_PROTOCOL_VERSION,
       writable: () => whenWritable(post.res),
+      ...(this.inputRounds ? { inputRounds: this.inputRounds } : {}),
     });
     const response = await this.modern.fetch(post.request, { parsedBody: post.body });
     await writeWebResponse(post.res, response);

@@ -11,6 +11,8 @@ export interface McpSessionRecord {
   tenant: string;
   protocolVersion: string;
   createdAt: number;
+  /** Whether the client declared form elicitation at initialize (a prompt can be put to it). */
+  elicitsForms?: boolean;
 }
 
 /** Session ids are ours (randomUUID); anything else is not worth a Redis round trip. */
@@ -32,6 +34,7 @@ export class McpSessionStore {
           tenant: record.tenant,
           protocolVersion: record.protocolVersion,
           createdAt: String(record.createdAt),
+          ...(record.elicitsForms ? { elicitsForms: '1' } : {}),
         })
         .expire(key, MCP_SESSION_TTL_SECONDS),
       `could not store MCP session ${record.id}`,
@@ -56,6 +59,7 @@ export class McpSessionStore {
       tenant,
       protocolVersion: fields.protocolVersion ?? '',
       createdAt: Number(fields.createdAt),
+      ...(fields.elicitsForms === '1' ? { elicitsForms: true } : {}),
     };
   }
 

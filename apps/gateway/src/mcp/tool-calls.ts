@@ -1,10 +1,18 @@
 import { Logger } from '@nestjs/common';
-import type { CallToolResult, RequestId, ServerContext } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  RequestId,
+  ServerContext,
+} from '@modelcontextprotocol/server';
+import { PermissionRequestDataSchema } from '@app/contracts';
 import { ClientError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
+import type { ApprovalAsker } from './approval-elicitation';
 import type { TrackedCall } from './cancellation-relay';
+import type { InputRounds } from './input-rounds';
 import { clip, describeIssues, MAX_ECHO_CHARS } from './argument-issues';
-import type { ToolContext, ToolDefinition } from './toolset';
+import type { ToolContext, ToolDefinition, TurnPause } from './toolset';
 
 /** What every call of one HTTP request shares. */
 export interface CallEnvironment {
@@ -15,6 +23,10 @@ export interface CallEnvironment {
   trackCall?: (requestId: RequestId) => Promise<TrackedCall>;
   /** Resolves when the response can take more (its client reads); progress waits for it. */
   writable?: () => Promise<void>;
+  /** How a waited call of this request puts a permission prompt to its client, if it can. */
+  askApprovals?: (ctx: Pick<ServerContext, 'mcpReq'>) => ApprovalAsker;
+  /** Input-required rounds, for a 2026-07-28 request whose client declared form elicitation. */
+  inputRounds?: InputRounds;
 }
 
 const log = new Logger('McpTools');
@@ -47,18 +59,40 @@ export async function runTool(
   args: Record<string, unknown>,
   ctx: Pick<ServerContext, 'mcpReq'>,
   env: CallEnvironment,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | InputRequiredResult> {
   let tracked: TrackedCall | undefined;
   const signal = ctx.mcpReq.signal;
   try {
     tracked = await env.trackCall?.(ctx.mcpReq.id);
+    const rounds = env.inputRounds?.accepts(ctx) ? env.inputRounds : undefined;
+    const retried = rounds ? await rounds.resume(ctx, tool.name, env.tenant) : {};
+    if (retried.error) return retried.error;
+    let paused: TurnPause | undefined;
     const context: ToolContext = {
       tenant: env.tenant,
       protocolVersion: env.protocolVersion,
       signal: tracked ? AbortSignal.any([signal, tracked.signal]) : signal,
       progress: progressReporter(ctx, env.writable),
+      ...(env.askApprovals ? { askApproval: env.askApprovals(ctx) } : {}),
+      ...(retried.resume ? { resume: retried.resume } : {}),
+      ...(rounds ? { onPaused: (at: TurnPause) => (paused = at) } : {}),
     };
-    return answerOf(tool, args, await tool.handler(args, context));
+    const structured = await tool.handler(args, context);
+    const prompt = PermissionRequestDataSchema.partial().safeParse(structured.pending);
+    if (rounds && paused && prompt.success && structured.status === 'waiting') {
+      const { requestId, tool: asked, input, deadline, questions } = prompt.data;
+      if (requestId && asked && deadline) {
+        const shown = {
+          requestId,
+          tool: asked,
+          input,
+          deadline,
+          ...(questions ? { questions } : {}),
+        };
+        return await rounds.pause(tool.name, env.tenant, paused, shown);
+      }
+    }
+    return answerOf(tool, args, structured);
   } catch (error) {
     const cancelled = signal.aborted || tracked?.signal.aborted === true;
     return toolError(failureMessage(tool.name, error, cancelled));

@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { ApprovalAsker } from './approval-elicitation';
 
 /** What a tool handler knows about the call it serves; nothing in it depends on the MCP session. */
 export interface ToolContext {
@@ -20,6 +21,25 @@ export interface ToolContext {
    * input_required and takes the answer through tasks/update.
    */
   approvals?: 'return' | 'follow';
+  /**
+   * Present when the client can be asked during the call (a 2025 session that declared form
+   * elicitation): a waited call then asks it about each prompt and follows the turn to its end.
+   */
+  askApproval?: ApprovalAsker;
+  /** A retried call (2026-07-28 input-required round): go on waiting for this turn. */
+  resume?: TurnPause;
+  /**
+   * Told where a waited call stopped at a prompt, when the client can answer it by retrying:
+   * the call then ends with an input_required result instead of `waiting`.
+   */
+  onPaused?: (at: TurnPause) => void;
+}
+
+/** Where a waited call stopped: the turn and the cursor after the prompt's event. */
+export interface TurnPause {
+  sessionId: string;
+  turn: number;
+  events: string;
 }
 
 /**

@@ -34,6 +34,17 @@ export interface SessionServiceDeps {
 
 export interface CallContext extends WaitContext {
   tenant: string;
+  /** A retried waited call (an input-required round): go on waiting for this turn. */
+  resume?: TurnPause;
+  /** Told where a waited call stopped at a prompt (the client answers it by retrying). */
+  onPaused?: (at: TurnPause) => void;
+}
+
+/** Where a waited call stopped: the turn and the cursor after the prompt's event. */
+export interface TurnPause {
+  sessionId: string;
+  turn: number;
+  events: string;
 }
 
 /** What session_interrupt did, and the status it left. */
@@ -58,6 +69,8 @@ export class SessionService {
     ctx: CallContext,
   ): Promise<{ sessionId: string } & TurnStarted> {
     const { prompt, wait, workspace, checkpointId, ...options } = args;
+    if (ctx.resume)
+      return { ...(await this.resumed(ctx.resume, ctx)), sessionId: ctx.resume.sessionId };
     // A fork may inherit permissions "ask" from its checkpoint: only a new session is checked.
     if (options.approvalTimeoutMs !== undefined && options.permissions !== 'ask' && !checkpointId) {
       throw new InvalidRequest(
@@ -78,15 +91,38 @@ export class SessionService {
     const turn = await this.enqueue(record.id, prompt, ctx);
     if (!wait) return { sessionId: record.id, status: 'queued', turn };
     const end = await this.deps.waiter.wait(record.id, turn, START_CURSOR, ctx);
-    return { sessionId: record.id, turn, ...end };
+    return { sessionId: record.id, ...this.paused(record.id, turn, end, ctx) };
   }
 
   async send(args: SessionSendArgs, ctx: CallContext): Promise<TurnStarted> {
+    if (ctx.resume) {
+      if (ctx.resume.sessionId !== args.sessionId) {
+        throw new InvalidRequest(
+          `this retry's requestState belongs to session ${ctx.resume.sessionId}: retry the ` +
+            'call with its original arguments',
+        );
+      }
+      return this.resumed(ctx.resume, ctx);
+    }
     // Taken before the turn is queued, so a waited call relays the whole turn.
     const cursor = (await this.deps.events.lastId(args.sessionId)) ?? START_CURSOR;
     const turn = await this.enqueue(args.sessionId, args.message, ctx);
     if (!args.wait) return { status: 'queued', turn };
-    return { turn, ...(await this.deps.waiter.wait(args.sessionId, turn, cursor, ctx)) };
+    const end = await this.deps.waiter.wait(args.sessionId, turn, cursor, ctx);
+    return this.paused(args.sessionId, turn, end, ctx);
+  }
+
+  /** The next round of a waited call that stopped at a prompt: the same turn, from its cursor. */
+  private async resumed(at: TurnPause, ctx: CallContext): Promise<TurnStarted> {
+    await this.deps.sessions.get(ctx.tenant, at.sessionId); // another tenant's: not found
+    const end = await this.deps.waiter.wait(at.sessionId, at.turn, at.events, ctx);
+    return this.paused(at.sessionId, at.turn, end, ctx);
+  }
+
+  /** A turn's end as the call answers it; a stop at a prompt is reported to a caller that asks. */
+  private paused(sessionId: string, turn: number, end: TurnEnd, ctx: CallContext): TurnStarted {
+    if (end.status === 'waiting') ctx.onPaused?.({ sessionId, turn, events: end.events });
+    return { turn, ...end };
   }
 
   async events(

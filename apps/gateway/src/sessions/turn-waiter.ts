@@ -1,5 +1,6 @@
 import {
   PermissionRequestDataSchema,
+  PermissionResolvedDataSchema,
   type PermissionRequestData,
   type SessionEvent,
 } from '@app/contracts';
@@ -35,6 +36,12 @@ export interface WaitContext {
    * them itself (a task: input_required, answered through tasks/update) and wants the end.
    */
   approvals?: 'return' | 'follow';
+  /**
+   * Puts a prompt of the turn to the client during the call (elicitation): with it the wait
+   * follows the turn through its prompts, asking about each, whatever `approvals` says. The
+   * signal aborts once the prompt is resolved (by anyone) or the wait ends.
+   */
+  askApproval?: (sessionId: string, prompt: WaitingFor, signal: AbortSignal) => Promise<void>;
   /** The longest this wait lasts (default and cap: the waiter's `maxWaitMs`). */
   limitMs?: number;
   /**
@@ -104,7 +111,8 @@ export class TurnWaiter {
       if (!ctx.quiet) void this.control.send(sessionId, 'interrupt');
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
-    const watch = new TurnWatch(turn, ctx.approvals ?? 'return');
+    const asking = ctx.askApproval && new PromptAsker(sessionId, ctx.askApproval, stop.signal);
+    const watch = new TurnWatch(turn, asking ? 'follow' : (ctx.approvals ?? 'return'));
     let found: Omit<TurnEnd, 'events'> | undefined;
     let next = cursor;
     try {
@@ -114,6 +122,7 @@ export class TurnWaiter {
         async (event: SessionEvent) => {
           next = event.id;
           if (ctx.progress) await ctx.progress(JSON.stringify(event));
+          if (event.turn === turn) asking?.observe(event);
           found = watch.observe(event);
           if (found) stop.abort(TURN_OVER);
         },
@@ -122,8 +131,47 @@ export class TurnWaiter {
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onCancel);
+      await asking?.settled();
     }
     return { ...(found ?? { status: 'running' }), events: next };
+  }
+}
+
+/**
+ * Asks the client about each prompt of the turn, while the wait follows it: not awaited in the
+ * follow, since the turn goes on only once the prompt is answered; a prompt resolved by anyone
+ * (session_respond, the deadline) withdraws its question.
+ */
+class PromptAsker {
+  private readonly open = new Map<string, AbortController>();
+  private readonly asked: Promise<void>[] = [];
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly ask: NonNullable<WaitContext['askApproval']>,
+    private readonly ended: AbortSignal,
+  ) {}
+
+  observe(event: SessionEvent): void {
+    if (event.kind === 'permission_request') {
+      const parsed = PermissionRequestDataSchema.safeParse(event.data);
+      if (!parsed.success || this.open.has(parsed.data.requestId)) return;
+      const { requestId, tool, input, deadline, questions } = parsed.data;
+      const withdrawn = new AbortController();
+      this.open.set(requestId, withdrawn);
+      const prompt = { requestId, tool, input, deadline, ...(questions ? { questions } : {}) };
+      const signal = AbortSignal.any([withdrawn.signal, this.ended]);
+      this.asked.push(this.ask(this.sessionId, prompt, signal).catch(() => undefined));
+    }
+    if (event.kind === 'permission_resolved') {
+      const resolved = PermissionResolvedDataSchema.safeParse(event.data);
+      if (resolved.success) this.open.get(resolved.data.requestId)?.abort();
+    }
+  }
+
+  /** Resolves once every question asked has been answered or withdrawn. */
+  async settled(): Promise<void> {
+    await Promise.all(this.asked);
   }
 }
 
