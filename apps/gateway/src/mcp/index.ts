@@ -1,3 +1,4 @@
+export { approvalForm } from './approval-elicitation';
 export { CallCancelled } from './cancellation-relay';
 export { MCP_MAX_BODY_BYTES } from './limits';
 export {

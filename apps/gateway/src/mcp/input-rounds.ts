@@ -14,7 +14,7 @@ import {
   type ApprovalPrompt,
 } from './approval-elicitation';
 import { ApprovalAlreadyAnswered, ApprovalNotPending } from '@app/sessions';
-import { toolError } from './tool-calls';
+import { toolError } from './tool-error';
 import type { TurnPause } from './toolset';
 
 /** Where a paused call goes on, kept in Redis under an unguessable, single-use requestState. */

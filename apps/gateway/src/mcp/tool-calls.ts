@@ -10,6 +10,7 @@ import { ClientError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
 import type { ApprovalAsker } from './approval-elicitation';
 import type { TrackedCall } from './cancellation-relay';
+import { toolError } from './tool-error';
 import type { InputRounds } from './input-rounds';
 import { clip, describeIssues, MAX_ECHO_CHARS } from './argument-issues';
 import type { ToolContext, ToolDefinition, TurnPause } from './toolset';
@@ -175,6 +176,4 @@ export function failureMessage(toolName: string, error: unknown, cancelled: bool
   return `${toolName} failed; see the gateway logs`;
 }
 
-export function toolError(message: string): CallToolResult {
-  return { content: [{ type: 'text', text: message }], isError: true };
-}
+export { toolError };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalForm } from '../mcp';
 
 /** What one of a turn's events changes about its task. */
 export type TurnProgress =
@@ -68,33 +69,12 @@ function claudeProgress(data: unknown): TurnProgress | undefined {
 
 function approvalRequest(request: z.infer<typeof PermissionRequest>): TurnProgress {
   const statusMessage = clip(`waiting for approval: ${request.tool}${detailOf(request.input)}`);
+  // The same form a waited call's elicitation asks with (tasks/update answers its `decision`).
+  const params = approvalForm({ ...request, input: request.input ?? {}, deadline: 0 });
   return {
     kind: 'input_required',
     statusMessage,
-    inputRequests: {
-      [request.requestId]: {
-        method: 'elicitation/create',
-        params: {
-          mode: 'form',
-          message: `Claude wants to run ${request.tool}${detailOf(request.input)}`,
-          requestedSchema: {
-            type: 'object',
-            properties: {
-              decision: {
-                type: 'string',
-                oneOf: [
-                  { const: 'allow', title: 'Allow once' },
-                  { const: 'allow_session', title: 'Allow for this session' },
-                  { const: 'deny', title: 'Deny' },
-                ],
-              },
-              message: { type: 'string', title: 'Note for Claude' },
-            },
-            required: ['decision'],
-          },
-        },
-      },
-    },
+    inputRequests: { [request.requestId]: { method: 'elicitation/create', params } },
   };
 }
 

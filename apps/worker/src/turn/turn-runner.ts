@@ -163,9 +163,11 @@ export class TurnRunner implements TurnHandler {
   /** Gives up a turn that cannot run again: an error event, then the session reads failed. */
   private async abandon(job: TurnJob, code: string, message: string): Promise<TurnOutcome> {
     await this.deps.events.append(job.sessionId, [errorEvent(job.turn, code, message)]);
+    // The local copy goes while the lease is still ours: once the session reads failed, its next
+    // turn may start (here or on a worker sharing this data dir) and restore into that folder.
+    await this.deps.checkpointer.discardLocal(job.sessionId);
     await this.settle(job, 'failed', { lastError: message });
     await this.deps.holds.letGo(job.sessionId);
-    await this.deps.checkpointer.discardLocal(job.sessionId);
     return { kind: 'failed', error: message };
   }
 
