@@ -1,25 +1,8 @@
-import type { SessionEvent } from '@app/contracts';
 import { useTestRedisTarget } from '@app/testing/services';
 import { EventWriter } from './event-writer';
 import { SessionEventLog } from './session-event-log';
-import { eventWriterSuite } from './spec/event-writer-suite';
+import { eventWriterSuite, expectContiguous, line, readAll } from './spec/event-writer-suite';
 import { newSessionId, useRedisFixture } from './spec/redis-fixture';
-
-const line = (n: number, w = 0) => ({ turn: 1, kind: 'claude' as const, data: { w, n } });
-
-async function readAll(log: SessionEventLog, sessionId: string): Promise<SessionEvent[]> {
-  const events: SessionEvent[] = [];
-  for (let after: string | undefined; ;) {
-    const page = await log.read(sessionId, { after, limit: 1000 });
-    if (page.events.length === 0) return events;
-    events.push(...page.events);
-    after = page.next;
-  }
-}
-
-function expectContiguous(events: SessionEvent[]): void {
-  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-}
 
 describe('EventWriter (real Redis)', () => {
   eventWriterSuite(useTestRedisTarget({ topology: 'single', label: 'stream-writer' }));

@@ -2,7 +2,8 @@ import type { TaskFields, TaskStore, TransitionOutcome } from './task-store';
 import type { TaskStatus } from './task-record';
 import { TaskProgress } from './task-progress';
 
-/** Records the transitions asked for; each write takes a while, as a Redis round trip does. */
+/** Records the transitions asked for; each write ends on a later turn of the event loop, as a
+ * Redis round trip does, so observations made meanwhile queue up behind it. */
 class SlowStore implements Pick<TaskStore, 'transition'> {
   readonly writes: Array<{ to: TaskStatus | undefined; fields: TaskFields }> = [];
   async transition(
@@ -10,7 +11,7 @@ class SlowStore implements Pick<TaskStore, 'transition'> {
     to: TaskStatus | undefined,
     fields: TaskFields = {},
   ): Promise<TransitionOutcome> {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve));
     this.writes.push({ to, fields });
     return { kind: 'ok', before: 'working' };
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from '@app/testing/eventually';
 import { useTestRedisTarget, type TestRedisTarget } from '@app/testing/services';
 import { TaskStore, type NewTask } from './task-store';
 
@@ -69,7 +70,8 @@ function taskStoreSuite(target: () => TestRedisTarget): void {
 
   it('renews a lease without touching lastUpdatedAt, and reports a missing task', async () => {
     const created = await store.create(newTask());
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A touching write now would move lastUpdatedAt: the renewal must not.
+    await eventually('the clock to pass the creation', () => Date.now() > created.lastUpdatedAt);
     await store.transition(created.taskId, undefined, { leaseUntil: '1' }, { touch: false });
     const task = await store.get(created.taskId, 'acme');
     expect(task).toMatchObject({ leaseUntil: 1, lastUpdatedAt: created.lastUpdatedAt });

@@ -6,9 +6,11 @@ import { EventWriter } from '../event-writer';
 import { SessionEventLog } from '../session-event-log';
 import { newSessionId } from './redis-fixture';
 
-const line = (n: number, w = 0) => ({ turn: 1, kind: 'claude' as const, data: { w, n } });
+/** A claude event numbered `n`, from writer `w`. */
+export const line = (n: number, w = 0) => ({ turn: 1, kind: 'claude' as const, data: { w, n } });
 
-async function readAll(log: SessionEventLog, sessionId: string): Promise<SessionEvent[]> {
+/** Every event of the session, paged. */
+export async function readAll(log: SessionEventLog, sessionId: string): Promise<SessionEvent[]> {
   const events: SessionEvent[] = [];
   for (let after: string | undefined; ;) {
     const page = await log.read(sessionId, { after, limit: 1000 });
@@ -18,7 +20,7 @@ async function readAll(log: SessionEventLog, sessionId: string): Promise<Session
   }
 }
 
-function expectContiguous(events: SessionEvent[]): void {
+export function expectContiguous(events: SessionEvent[]): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 }
 
