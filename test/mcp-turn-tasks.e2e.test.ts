@@ -4,9 +4,12 @@
  * now, then the waited call's result) and tasks/cancel (the turn stops on its worker). Real
  * Redis, worker and claude CLI against the Messages API stub.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { eventually } from '@app/testing/eventually';
 import type { MessagesStub } from '@app/testing/messages-stub';
+import { sessionDirs } from '../apps/worker/src/runtime/session-dirs';
 import { ModernClient } from './support/mcp-modern-client';
 import {
   callTool,
@@ -161,3 +164,83 @@ it('a prompt of an "ask" session makes the task input_required; tasks/update on 
     result: { result: 'Wrote it.' },
   });
 }, 90_000);
+
+type Answer = 'allow' | 'deny' | 'deadline';
+
+describe('session_start as a task in an "ask" session: its first prompt answered', () => {
+  it.each<[Answer, string]>([
+    ['allow', 'Started and wrote it.'],
+    ['deny', 'Understood, not writing it.'],
+    ['deadline', 'No answer, moving on.'],
+  ])(
+    '%s (tasks/update on B, or nobody)',
+    async (answer, reply) => {
+      stub.enqueue(
+        {
+          toolUse: {
+            name: 'Bash',
+            input: { command: 'echo started > start.txt', description: 'w' },
+          },
+        },
+        { text: reply },
+      );
+      const created = await tasksOn(urlA).callTool('session_start', {
+        prompt: 'write',
+        permissions: 'ask',
+        ...(answer === 'deadline' ? { approvalTimeoutMs: 2_000 } : {}),
+      });
+      expect(created.result).toMatchObject({ resultType: 'task' });
+      const taskId = String(created.result?.taskId);
+
+      let task: Record<string, unknown> = {};
+      await eventually(
+        'the task to ask for approval',
+        async () => (task = await taskOf(urlB, taskId)).status === 'input_required',
+        30_000,
+      );
+      const [requestId] = Object.keys(task.inputRequests as Record<string, unknown>);
+      if (answer !== 'deadline') {
+        const decision =
+          answer === 'allow' ? { decision: 'allow' } : { decision: 'deny', message: 'Not here.' };
+        const update = await tasksOn(urlB).request('tasks/update', {
+          taskId,
+          inputResponses: { [requestId]: { action: 'accept', content: decision } },
+        });
+        expect(update.error).toBeUndefined();
+      }
+      await eventually(
+        'the task to complete',
+        async () => (task = await taskOf(urlA, taskId)).status === 'completed',
+        30_000,
+      );
+      const { structuredContent } = task.result as { structuredContent: { sessionId: string } };
+      expect(structuredContent).toMatchObject({ status: 'idle', result: { result: reply } });
+      const { sessionId } = structuredContent;
+      const events = await callTool<{ events: Array<{ kind: string; data: unknown }> }>(
+        acme,
+        'session_events',
+        { sessionId },
+      );
+      expect(events.events.find((e) => e.kind === 'permission_resolved')?.data).toMatchObject({
+        requestId,
+        decision: answer === 'allow' ? 'allow' : 'deny',
+        by: answer === 'deadline' ? 'deadline' : 'client',
+      });
+      const written = join(
+        sessionDirs(world.system.config.storage.dataDir, sessionId).workspaceDir,
+        'start.txt',
+      );
+      expect(existsSync(written)).toBe(answer === 'allow');
+      if (answer === 'deny') {
+        // Claude was told why: the message is the tool's error.
+        const sent = stub
+          .conversationRequests()
+          .flatMap((body) => body.messages)
+          .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+          .find((block) => block.type === 'tool_result');
+        expect(sent).toMatchObject({ is_error: true, content: 'Not here.' });
+      }
+    },
+    90_000,
+  );
+});

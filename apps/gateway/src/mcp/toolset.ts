@@ -33,6 +33,11 @@ export interface ToolContext {
    * the call then ends with an input_required result instead of `waiting`.
    */
   onPaused?: (at: TurnPause) => void;
+  /**
+   * Told the id of a session the call creates, as soon as it exists: a task records it, so its
+   * prompts can be answered through tasks/update before the call's result names the session.
+   */
+  onSession?: (sessionId: string) => void;
 }
 
 /** Where a waited call stopped: the turn and the cursor after the prompt's event. */

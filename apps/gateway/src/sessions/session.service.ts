@@ -38,6 +38,8 @@ export interface CallContext extends WaitContext {
   resume?: TurnPause;
   /** Told where a waited call stopped at a prompt (the client answers it by retrying). */
   onPaused?: (at: TurnPause) => void;
+  /** Told the id of the session session_start created, before its turn is queued. */
+  onSession?: (sessionId: string) => void;
 }
 
 /** Where a waited call stopped: the turn and the cursor after the prompt's event. */
@@ -88,6 +90,7 @@ export class SessionService {
       sessionOptions.workspace = await this.deps.seeder.originOf(ctx.tenant, workspace);
     }
     const record = await this.deps.sessions.create(ctx.tenant, sessionOptions);
+    ctx.onSession?.(record.id);
     const turn = await this.enqueue(record.id, prompt, ctx);
     if (!wait) return { sessionId: record.id, status: 'queued', turn };
     const end = await this.deps.waiter.wait(record.id, turn, START_CURSOR, ctx);

@@ -46,6 +46,20 @@ describe('TaskProgress', () => {
     ]);
   });
 
+  it('records the session a call created before the prompts that follow it', async () => {
+    const store = new SlowStore();
+    const progress = new TaskProgress(store, 't');
+    progress.observe(toolUse('one'));
+    progress.session('s-1');
+    progress.observe(event('permission_request', { requestId: 'r1', tool: 'Bash' }));
+    await progress.settled();
+    expect(store.writes.map((w) => [w.to, w.fields.sessionId ?? w.fields.statusMessage])).toEqual([
+      [undefined, 'running Bash: one'],
+      [undefined, 's-1'],
+      ['input_required', 'waiting for approval: Bash'],
+    ]);
+  });
+
   it('skips a message equal to the last one', async () => {
     const store = new SlowStore();
     const progress = new TaskProgress(store, 't');

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { TaskStore } from './task-store';
 import { turnProgressOf, type TurnProgress } from './turn-progress';
 
+/** A change to record: what the turn does, or the session session_start created. */
+type Change = TurnProgress | { kind: 'session'; sessionId: string };
+
 /**
  * Records what a running task's turn is doing, from the events its waited call relays. Writes go
  * out one at a time, in order, off the relay's path; while one is under way, newer status
@@ -9,7 +12,7 @@ import { turnProgressOf, type TurnProgress } from './turn-progress';
  */
 export class TaskProgress {
   private readonly log = new Logger('TaskProgress');
-  private readonly queue: TurnProgress[] = [];
+  private readonly queue: Change[] = [];
   private writing: Promise<void> | undefined;
   private lastMessage: string | undefined;
 
@@ -31,6 +34,15 @@ export class TaskProgress {
     this.writing ??= this.drain();
   }
 
+  /**
+   * Records the session the task's call created (session_start), queued before any prompt of its
+   * turn: by the time the task is input_required, tasks/update knows which session to answer.
+   */
+  session(sessionId: string): void {
+    this.queue.push({ kind: 'session', sessionId });
+    this.writing ??= this.drain();
+  }
+
   /** Resolves once every observed change is written (before the task's outcome is). */
   settled(): Promise<void> {
     return this.writing ?? Promise.resolve();
@@ -45,7 +57,11 @@ export class TaskProgress {
     this.writing = undefined;
   }
 
-  private async write(progress: TurnProgress): Promise<void> {
+  private async write(progress: Change): Promise<void> {
+    if (progress.kind === 'session') {
+      await this.store.transition(this.taskId, undefined, { sessionId: progress.sessionId });
+      return;
+    }
     const { statusMessage } = progress;
     if (progress.kind === 'message') {
       // While the task asks for input, its message says what it waits for.

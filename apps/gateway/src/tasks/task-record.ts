@@ -26,7 +26,7 @@ export const StoredTask = z.object({
   pollIntervalMs: millis,
   /** Until when the gateway running the call vouches for it (refreshed while it runs). */
   leaseUntil: millis,
-  /** The session the task's turn belongs to, when known (session_send names it). */
+  /** The session of the task's turn: session_send names it, session_start's call records it. */
   sessionId: z.string().optional(),
   /** completed: the CallToolResult, exactly as a waited call answers. */
   result: json,

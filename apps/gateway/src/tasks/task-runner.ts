@@ -64,6 +64,7 @@ export async function runTask(
       signal: tracked.signal,
       progress: async (message) => progress.observe(message),
       approvals: 'follow',
+      onSession: (sessionId) => progress.session(sessionId),
     });
     result = answerOf(tool, args, structured);
   } catch (error) {

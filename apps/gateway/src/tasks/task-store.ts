@@ -22,7 +22,10 @@ export type TransitionOutcome =
 
 /** Fields to set with a transition; `null` deletes the field. */
 export type TaskFields = Partial<
-  Record<'statusMessage' | 'result' | 'error' | 'inputRequests' | 'leaseUntil', string | null>
+  Record<
+    'statusMessage' | 'result' | 'error' | 'inputRequests' | 'leaseUntil' | 'sessionId',
+    string | null
+  >
 >;
 
 interface TaskCommands {

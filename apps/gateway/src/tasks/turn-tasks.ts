@@ -28,10 +28,10 @@ export function turnTaskSupport(): ProviderRecipe<TaskSupport> {
 function answerWith(approvals: Pick<ApprovalService, 'respond'>): TaskMethodDeps['respond'] {
   return async (task, requestId, answer) => {
     if (!task.sessionId) {
-      // session_start's task learns its session id only with the result.
+      // session_start's task records its session as soon as it exists, before any prompt.
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
-        `this task does not know its session yet: answer with session_respond { sessionId, requestId: "${requestId}", decision } (session_list names the newest session)`,
+        `this task has no session yet, so request ${requestId} is not one of its prompts: poll tasks/get until it is input_required`,
       );
     }
     const args = SessionRespondInput.safeParse({ sessionId: task.sessionId, requestId, ...answer });
