@@ -84,6 +84,10 @@ describe('tasks (io.modelcontextprotocol/tasks) across two replicas', () => {
   });
 
   it('is cancelled from the other replica mid-run: the call is aborted and the cancel stays', async () => {
+    // Sees every command Redis runs: the aborted call's attempt to complete its task is one.
+    const monitor = await new Redis(redis().url).monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
     const aborted = probe.nextAbort();
     const task = await createTask({ steps: 100, delayMs: 100 });
     const cancel = await acmeOn(b).tasksCancel(String(task.taskId));
@@ -91,7 +95,15 @@ describe('tasks (io.modelcontextprotocol/tasks) across two replicas', () => {
     const reason = await withTimeout(aborted, 5_000, 'the call to be aborted');
     expect(String(reason)).toMatch(/cancelled the call: tasks\/cancel/);
     // The aborted call ends (with a tool error) after the cancel: its outcome does not replace it.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      await eventually('the aborted call to try to complete its task', () =>
+        commands.some(
+          (args) => args.includes('completed') && args.some((a) => a.includes(String(task.taskId))),
+        ),
+      );
+    } finally {
+      monitor.disconnect();
+    }
     const got = await acmeOn(a).tasksGet(String(task.taskId));
     expect(got.result).toMatchObject({
       status: 'cancelled',

@@ -59,9 +59,19 @@ describe('a slow client', () => {
       req.end(body);
     });
     response.pause(); // the client reads nothing for now
-    await eventually('the flood to start', () => probe.flooded > 50);
-    // Nothing can be awaited for "the call holds back": give it time to run away, if it would.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Held back: the call waits to hand over a message, and has handed over none since the last
+    // look (the event loop ran timers in between, so any 'drain' would have been seen). A call
+    // that ran away would finish the flood instead, and this would time out.
+    let seen = -1;
+    await eventually(
+      'the call to hold back',
+      () => {
+        const stalled = probe.floodWaiting && probe.flooded === seen;
+        seen = probe.flooded;
+        return stalled;
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     const held = probe.flooded;
     expect(held * BYTES).toBeLessThan(HELD_BYTES_BOUND);
     console.log(

@@ -72,6 +72,8 @@ export class FakeToolProbe {
   readonly aborts: unknown[] = [];
   /** Progress messages the `flood` tool has handed to the transport so far. */
   flooded = 0;
+  /** True while the `flood` tool waits for the transport to take its next message. */
+  floodWaiting = false;
   private waiters: Array<(reason: unknown) => void> = [];
 
   /** Resolves with the abort reason of the next `slow` call that is aborted. */
@@ -155,7 +157,9 @@ export function fakeToolset(probe = new FakeToolProbe()): {
       const text = 'x'.repeat(bytes);
       probe.flooded = 0;
       for (let i = 0; i < count; i++) {
+        probe.floodWaiting = true;
         await ctx.progress?.(text);
+        probe.floodWaiting = false;
         probe.flooded++;
       }
       return { count };
