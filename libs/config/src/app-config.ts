@@ -83,6 +83,8 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     gitAllowedUrls: env.GIT_ALLOWED_URLS,
     gitCloneTimeoutMs: env.GIT_CLONE_TIMEOUT_MS,
   },
+  /** Quotas and budgets per tenant (TENANT_LIMITS; defaults for tenants it does not name). */
+  tenantLimits: env.TENANT_LIMITS,
   logLevel: env.LOG_LEVEL,
 }));
 

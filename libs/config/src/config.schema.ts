@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantLimitsVariable } from './tenant-limits';
 
 const GiB = 1024 ** 3;
 
@@ -94,6 +95,8 @@ export const EnvSchema = z.looseObject({
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   MCP_API_KEYS: apiKeys.optional(),
+  /** Per-tenant quotas and daily budget (JSON or a file path); see tenant-limits.ts. */
+  TENANT_LIMITS: tenantLimitsVariable,
   WORKER_CONCURRENCY: int(1).max(1024).optional(),
   SESSION_IDLE_MS: int(1000).default(60_000),
   /**
