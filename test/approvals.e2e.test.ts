@@ -121,8 +121,12 @@ describe('approvals answered by the client (permissions: "ask")', () => {
       input: { command: 'echo approved > allowed.txt' },
     });
     expect(started.pending?.deadline).toBeGreaterThan(Date.now() + 200_000); // default 5 min
-    expect(started.message).toContain('session_respond');
     const { sessionId } = started;
+    // A client that reads only the text can answer: what is asked, and the call to answer it.
+    expect(started.message).toContain('Claude asks to run Bash: echo approved > allowed.txt');
+    expect(started.message).toContain(
+      `session_respond { sessionId: "${sessionId}", requestId: "${started.pending?.requestId ?? ''}"`,
+    );
     const status = await callTool<{ status: string; pending: unknown[] }>(acme, 'session_status', {
       sessionId,
     });

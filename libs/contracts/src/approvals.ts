@@ -12,6 +12,17 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 5 * 60_000;
 export const MIN_APPROVAL_TIMEOUT_MS = 1_000;
 export const MAX_APPROVAL_TIMEOUT_MS = 60 * 60_000;
 
+/**
+ * What a prompt is about, for the person asked: ": npm test" for a Bash command, ": src/a.ts"
+ * for a file tool, "" when the input says nothing short.
+ */
+export function promptDetail(input: unknown): string {
+  if (typeof input !== 'object' || input === null) return '';
+  const i = input as Record<string, unknown>;
+  const detail = i.command ?? i.file_path ?? i.path ?? i.pattern ?? i.url;
+  return typeof detail === 'string' && detail.length > 0 ? `: ${detail}` : '';
+}
+
 /** `allow` once, `allow_session` this call and identical ones for the rest of the session, `deny`. */
 export const PermissionDecisionSchema = z.enum(['allow', 'allow_session', 'deny']);
 export type PermissionDecision = z.infer<typeof PermissionDecisionSchema>;

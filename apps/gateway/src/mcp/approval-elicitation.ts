@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
 import type { ElicitRequestFormParams, ServerContext } from '@modelcontextprotocol/server';
-import type { PermissionRequestData, SessionRespondArgs } from '@app/contracts';
+import { promptDetail, type PermissionRequestData, type SessionRespondArgs } from '@app/contracts';
 import { ApprovalAlreadyAnswered, ApprovalNotPending } from '@app/sessions';
 
 /** A pending prompt as a waited call sees it. */
@@ -69,7 +69,7 @@ export function approvalForm(prompt: ApprovalPrompt): ElicitRequestFormParams {
   }
   return {
     mode: 'form',
-    message: `Claude wants to run ${prompt.tool}${detailOf(prompt.input)}`,
+    message: `Claude wants to run ${prompt.tool}${promptDetail(prompt.input)}`,
     requestedSchema: {
       type: 'object',
       properties: {
@@ -117,11 +117,4 @@ export function decisionOf(result: unknown, prompt: ApprovalPrompt): Decision {
   if (!decision.success) return { ...refused, message: 'The answer named no decision.' };
   const { message } = decision.data;
   return { decision: decision.data.decision, ...(message ? { message } : {}) };
-}
-
-function detailOf(input: unknown): string {
-  if (typeof input !== 'object' || input === null) return '';
-  const i = input as Record<string, unknown>;
-  const detail = i.command ?? i.file_path ?? i.path ?? i.pattern ?? i.url;
-  return typeof detail === 'string' && detail.length > 0 ? `: ${detail}` : '';
 }

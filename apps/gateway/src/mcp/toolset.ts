@@ -57,6 +57,11 @@ export interface ToolAnswer {
   isError?: boolean;
 }
 
+/** "1 turn", "3 turns": counts in answers read as sentences. */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 /** One MCP tool: its advertised name and schemas, and the code that serves a call. */
 export interface ToolDefinition<
   S extends z.ZodObject = z.ZodObject,

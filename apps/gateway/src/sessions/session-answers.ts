@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { ToolAnswer } from '../mcp/toolset';
+import { promptDetail } from '@app/contracts';
+import { counted, type ToolAnswer } from '../mcp/toolset';
 import type {
   SessionEventsOutput,
   SessionListOutput,
@@ -24,8 +25,9 @@ export function answerStatus(
   if (r.lastError && r.status === 'failed') lines.push(`Its last turn failed: ${r.lastError}`);
   for (const p of r.pending ?? []) {
     lines.push(
-      `Pending: ${p.tool} asks permission (requestId ${p.requestId}, denied at ` +
-        `${new Date(p.deadline).toISOString()}): answer with session_respond.`,
+      `Pending: Claude asks to run ${p.tool}${promptDetail(p.input)}. Answer with session_respond ` +
+        `{ sessionId: "${sessionId}", requestId: "${p.requestId}", decision } before ` +
+        `${new Date(p.deadline).toISOString()} (then it is denied).`,
     );
   }
   return { text: lines.join('\n') };
@@ -35,7 +37,9 @@ export function answerList(r: z.infer<typeof SessionListOutput>): ToolAnswer {
   if (r.sessions.length === 0) return { text: 'No sessions.' };
   const lines = r.sessions.map((s) => `${s.sessionId}: ${s.status}, ${figures(s)}`);
   const more = r.next ? `\nMore: session_list { cursor: "${r.next}" }.` : '';
-  return { text: `${r.sessions.length} sessions, newest first:\n${lines.join('\n')}${more}` };
+  return {
+    text: `${counted(r.sessions.length, 'session')}, newest first:\n${lines.join('\n')}${more}`,
+  };
 }
 
 /** The events themselves are the answer: one JSON line each, after a line that says where to go on. */
@@ -46,7 +50,7 @@ export function answerEvents(
   const head =
     r.events.length === 0
       ? `No new events for session ${sessionId} (status ${r.status}).`
-      : `${r.events.length} events of session ${sessionId} (status ${r.status}).`;
+      : `${counted(r.events.length, 'event')} of session ${sessionId} (status ${r.status}).`;
   const lines = r.events.map((e) => JSON.stringify(e));
   return {
     text: [head, ...lines, `Read on with session_events { after: "${r.next}" }.`].join('\n'),
@@ -100,7 +104,7 @@ export function answerRespond(
 function figures(v: View): string {
   const tokens = v.usage.input_tokens + v.usage.output_tokens;
   return (
-    `${v.turns} turns, ${tokens} tokens, $${v.costUsd.toFixed(4)}, last checkpoint ` +
+    `${counted(v.turns, 'turn')}, ${counted(tokens, 'token')}, $${v.costUsd.toFixed(4)}, last checkpoint ` +
     `${v.lastCheckpointId ?? 'none yet'}, updated ${v.updatedAt}`
   );
 }

@@ -217,9 +217,9 @@ describe('the session tools’ answers', () => {
     await cli.finish();
     await outcome;
     const status = await callChecked(s.byName.get('session_status'), { sessionId });
-    expect(textOf(status)).toMatch(new RegExp(`^Session ${sessionId} is idle: 1 turns`));
+    expect(textOf(status)).toMatch(new RegExp(`^Session ${sessionId} is idle: 1 turn,`));
     const list = await callChecked(s.byName.get('session_list'), {});
-    expect(textOf(list)).toMatch(/^1 sessions, newest first:\n/);
+    expect(textOf(list)).toMatch(/^1 session, newest first:\n/);
     const events = await callChecked(s.byName.get('session_events'), { sessionId });
     expect(textOf(events)).toMatch(/^4 events of session .* \(status idle\)\.\n\{"id"/);
     expect(textOf(events)).toMatch(/Read on with session_events \{ after: "[^"]+" \}\.$/);

@@ -1,4 +1,5 @@
 import {
+  promptDetail,
   PermissionRequestDataSchema,
   PermissionResolvedDataSchema,
   type PermissionRequestData,
@@ -112,7 +113,7 @@ export class TurnWaiter {
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
     const asking = ctx.askApproval && new PromptAsker(sessionId, ctx.askApproval, stop.signal);
-    const watch = new TurnWatch(turn, asking ? 'follow' : (ctx.approvals ?? 'return'));
+    const watch = new TurnWatch(turn, asking ? 'follow' : (ctx.approvals ?? 'return'), sessionId);
     let found: Omit<TurnEnd, 'events'> | undefined;
     let next = cursor;
     try {
@@ -121,7 +122,10 @@ export class TurnWaiter {
         cursor,
         async (event: SessionEvent) => {
           next = event.id;
-          if (ctx.progress) await ctx.progress(JSON.stringify(event));
+          // The cursor may predate the end of an earlier turn still running (a message sent
+          // while it runs): its events are not this call's, a gap in the stream always is.
+          const ours = event.turn >= turn || event.kind === 'gap';
+          if (ctx.progress && ours) await ctx.progress(JSON.stringify(event));
           if (event.turn === turn) asking?.observe(event);
           found = watch.observe(event);
           if (found) stop.abort(TURN_OVER);
@@ -189,6 +193,8 @@ export class TurnWatch {
   constructor(
     private readonly turn: number,
     private readonly approvals: 'return' | 'follow' = 'return',
+    /** Named in the answer to a prompt, so a client that reads only text can answer it. */
+    private readonly sessionId = '<sessionId>',
   ) {}
 
   /** The turn's end, once this event closes it. */
@@ -204,9 +210,14 @@ export class TurnWatch {
       this.error = data.message;
       this.errorCode = typeof data.code === 'string' ? data.code : undefined;
     }
+    // A budget stopped the turn: its message says which and how to go on.
+    if (event.kind === 'budget_exceeded' && typeof data?.message === 'string') {
+      this.error = data.message;
+      this.errorCode = 'budget_exceeded';
+    }
     // A prompt waits for this very client: return at once rather than sit out the deadline.
     if (event.kind === 'permission_request' && this.approvals === 'return') {
-      return this.waiting(event.data);
+      return this.waiting(event.data, event.id);
     }
     if (event.kind === 'status' && (data?.status === 'idle' || data?.status === 'failed')) {
       return this.end(data.status);
@@ -214,19 +225,25 @@ export class TurnWatch {
     return undefined;
   }
 
-  private waiting(data: unknown): Omit<TurnEnd, 'events'> | undefined {
+  private waiting(data: unknown, cursor: string): Omit<TurnEnd, 'events'> | undefined {
     const parsed = PermissionRequestDataSchema.safeParse(data);
     if (!parsed.success) return undefined;
     const { requestId, tool, input, deadline, questions } = parsed.data;
+    const session = JSON.stringify(this.sessionId);
+    const asks = questions
+      ? `Claude asks you: ${questions.map((q) => q.question).join(' / ')}`
+      : `Claude asks to run ${tool}${promptDetail(input)}`;
     return {
       status: 'waiting',
       pending: { requestId, tool, input, deadline, ...(questions ? { questions } : {}) },
       message:
-        `The turn is paused: Claude asks permission to use ${tool}. Answer with session_respond ` +
-        `{ sessionId, requestId: "${requestId}", decision: "allow" | "allow_session" | "deny" }` +
-        (questions ? ' with answers {"<question>": "<option label>"}' : '') +
-        ` before ${new Date(deadline).toISOString()} (then it is denied); follow the turn with ` +
-        'session_events from `events`.',
+        `Turn ${this.turn} of session ${this.sessionId} is paused. ${asks}. Answer with ` +
+        `session_respond { sessionId: ${session}, requestId: "${requestId}", ` +
+        (questions
+          ? 'decision: "allow", answers: {"<question>": "<option label>"} }'
+          : 'decision: "allow" | "allow_session" | "deny" }') +
+        ` before ${new Date(deadline).toISOString()} (then it is denied); then follow the turn ` +
+        `with session_events { sessionId: ${session}, after: "${cursor}" }.`,
     };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptDetail } from '@app/contracts';
 import { approvalForm } from '../mcp';
 
 /** What one of a turn's events changes about its task. */
@@ -62,13 +63,13 @@ function claudeProgress(data: unknown): TurnProgress | undefined {
   const blocks = assistant.data.message.content;
   for (let i = blocks.length - 1; i >= 0; i--) {
     const use = ToolUse.safeParse(blocks[i]);
-    if (use.success) return message(`running ${use.data.name}${detailOf(use.data.input)}`);
+    if (use.success) return message(`running ${use.data.name}${promptDetail(use.data.input)}`);
   }
   return message('writing');
 }
 
 function approvalRequest(request: z.infer<typeof PermissionRequest>): TurnProgress {
-  const statusMessage = clip(`waiting for approval: ${request.tool}${detailOf(request.input)}`);
+  const statusMessage = clip(`waiting for approval: ${request.tool}${promptDetail(request.input)}`);
   // The same form a waited call's elicitation asks with (tasks/update answers its `decision`).
   const params = approvalForm({ ...request, input: request.input ?? {}, deadline: 0 });
   return {
@@ -76,12 +77,6 @@ function approvalRequest(request: z.infer<typeof PermissionRequest>): TurnProgre
     statusMessage,
     inputRequests: { [request.requestId]: { method: 'elicitation/create', params } },
   };
-}
-
-/** ": npm test" for a Bash command, ": src/a.ts" for a file tool, "" when nothing says more. */
-function detailOf(input: Record<string, unknown> | undefined): string {
-  const detail = input?.command ?? input?.file_path ?? input?.path ?? input?.pattern ?? input?.url;
-  return typeof detail === 'string' && detail.length > 0 ? `: ${detail}` : '';
 }
 
 function message(text: string): TurnProgress {

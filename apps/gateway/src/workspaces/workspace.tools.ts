@@ -1,5 +1,5 @@
 import { WorkspaceDiffInput, WorkspaceListInput, WorkspaceReadInput } from '@app/contracts';
-import { defineTool, type ToolDefinition } from '../mcp/toolset';
+import { counted, defineTool, type ToolDefinition } from '../mcp/toolset';
 import { WorkspaceDiffOutput, WorkspaceListOutput, WorkspaceReadOutput } from './workspace.outputs';
 import type { WorkspaceService } from './workspace.service';
 
@@ -21,7 +21,7 @@ export function workspaceTools(workspaces: WorkspaceService): ToolDefinition[] {
         workspaces.list(ctx.tenant, args.sessionId, args.checkpointId, args.path),
       answer: (r) => ({
         text:
-          `${r.entries.length} entries as of checkpoint ${r.checkpointId}` +
+          `${counted(r.entries.length, 'entry', 'entries')} as of checkpoint ${r.checkpointId}` +
           `${r.truncated ? ' (truncated: narrow with path)' : ''}:\n` +
           r.entries.map((e) => `${e.type === 'dir' ? `${e.path}/` : e.path} ${e.size}`).join('\n'),
       }),
@@ -56,7 +56,7 @@ export function workspaceTools(workspaces: WorkspaceService): ToolDefinition[] {
         text:
           r.files.length === 0
             ? `No changes from ${r.from} to ${r.to}.`
-            : `${r.files.length} files changed from ${r.from} to ${r.to}` +
+            : `${counted(r.files.length, 'file')} changed from ${r.from} to ${r.to}` +
               `${r.truncated ? ' (truncated)' : ''}: ` +
               r.files.map((f) => `${f.path} ${f.change}`).join(', ') +
               `\n${r.diff}`,
