@@ -1,13 +1,19 @@
 /**
  * A waited call of a 2025-11-25 client that declared form elicitation: the turn's permission
- * prompt comes to it as `elicitation/create` on the call's own stream, its answer goes to the
- * approvals, and the call returns the turn's end. Real HTTP, Redis, worker and claude CLI against
- * the Messages API stub.
+ * prompt comes to it as `elicitation/create` on the call's own stream, its answer (POSTed to any
+ * replica) goes to the approvals, and the call returns the turn's end. Real HTTP, Redis, worker
+ * and claude CLI against the Messages API stub.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ElicitRequestSchema,
+  type ElicitRequest,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { MessagesStub } from '@app/testing/messages-stub';
 import { sessionDirs } from '../apps/worker/src/runtime/session-dirs';
 import { ModernClient } from './support/mcp-modern-client';
@@ -88,6 +94,44 @@ function toolResultSent(): Record<string, unknown> | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A client that elicits, talking to `url`, whose answers (POSTs carrying only JSON-RPC responses)
+ * go to `answersTo` instead: same headers, so the same MCP session, at another replica.
+ * `answered` lists where each went and how it was taken.
+ */
+async function connectAnsweringElsewhere(
+  url: URL,
+  answersTo: URL,
+  onElicit: () => ElicitResult,
+): Promise<{ client: Client; answered: string[] }> {
+  const answered: string[] = [];
+  const split: FetchLike = async (target, init) => {
+    if (init?.method !== 'POST' || !carriesOnlyAnswers(init.body)) return fetch(target, init);
+    const response = await fetch(answersTo, init);
+    answered.push(`${answersTo.href} ${response.status}`);
+    return response;
+  };
+  const client = new Client(
+    { name: 'test-acme-split', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  client.setRequestHandler(ElicitRequestSchema, onElicit);
+  await client.connect(
+    new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { authorization: `Bearer ${TENANT_KEYS.acme}` } },
+      fetch: split,
+    }),
+  );
+  return { client, answered };
+}
+
+function carriesOnlyAnswers(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  const parsed = JSON.parse(body) as unknown;
+  const messages = (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>;
+  return messages.every((m) => !('method' in m) && ('result' in m || 'error' in m));
 }
 
 describe('a waited 2025-11-25 call puts the prompt to a client that elicits', () => {
@@ -173,6 +217,33 @@ describe('a waited 2025-11-25 call puts the prompt to a client that elicits', ()
     const resolved = await resolutions(waited.sessionId);
     expect(resolved).toHaveLength(1);
     expect(resolved[0].data).toMatchObject({ decision: 'allow', by: 'client' });
+  });
+
+  it('answered at another replica: the answer reaches the call on the replica that asked', async () => {
+    const urlB = await system.addGateway();
+    const { client, answered } = await connectAnsweringElsewhere(system.urls[0], urlB, () => ({
+      action: 'accept',
+      content: { decision: 'allow' },
+    }));
+    try {
+      stub.enqueue(writeFile('elsewhere.txt'), { text: 'Wrote the file.' });
+      const waited = await callTool<Waited>(client, 'session_start', {
+        prompt: 'Write a file.',
+        permissions: 'ask',
+        wait: true,
+      });
+      expect(answered).toEqual([`${urlB.href} 202`]);
+      expect(waited).toMatchObject({ status: 'idle', result: { result: 'Wrote the file.' } });
+      expect(readFileSync(workspaceFile(waited.sessionId, 'elsewhere.txt'), 'utf8')).toBe(
+        'approved\n',
+      );
+      expect((await resolutions(waited.sessionId))[0].data).toMatchObject({
+        decision: 'allow',
+        by: 'client',
+      });
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -41,8 +41,9 @@ afterAll(async () => {
 // A cancelled turn can leave its scripted replies unused: each test starts from an empty script.
 beforeEach(() => stub.reset());
 
-const tasksOn = (url: URL, tenant: keyof typeof TENANT_KEYS = 'acme') =>
-  new ModernClient(url, { key: TENANT_KEYS[tenant], tasks: true });
+/** A tasks client; like Claude Code it can answer a form elicitation unless told otherwise. */
+const tasksOn = (url: URL, tenant: keyof typeof TENANT_KEYS = 'acme', elicitation = true) =>
+  new ModernClient(url, { key: TENANT_KEYS[tenant], tasks: true, elicitation });
 
 async function idleSession(options: Record<string, unknown> = {}): Promise<string> {
   stub.enqueue({ text: 'ready' });
@@ -244,3 +245,41 @@ describe('session_start as a task in an "ask" session: its first prompt answered
     90_000,
   );
 });
+
+it('a client that cannot elicit: the task stays working and its message names the session_respond call', async () => {
+  stub.enqueue(
+    { toolUse: { name: 'Bash', input: { command: 'echo plain > plain.txt', description: 'w' } } },
+    { text: 'Wrote it plainly.' },
+  );
+  const created = await tasksOn(urlA, 'acme', false).callTool('session_start', {
+    prompt: 'write',
+    permissions: 'ask',
+  });
+  const taskId = String(created.result?.taskId);
+  let task: Record<string, unknown> = {};
+  await eventually(
+    'the task to say how to answer the prompt',
+    async () => /session_respond/.test(String((task = await taskOf(urlB, taskId)).statusMessage)),
+    30_000,
+  );
+  expect(task.status).toBe('working');
+  const answer = /sessionId: "([0-9a-f-]{36})", requestId: "([^"]+)"/.exec(
+    String(task.statusMessage),
+  );
+  expect(task.statusMessage).toMatch(
+    /^waiting for approval: Bash: echo plain > plain\.txt; answer with/,
+  );
+  expect(answer).not.toBeNull();
+  const [, sessionId, requestId] = answer ?? [];
+  await callTool(acme, 'session_respond', { sessionId, requestId, decision: 'allow' });
+  await eventually(
+    'the task to complete',
+    async () => (task = await taskOf(urlA, taskId)).status === 'completed',
+    30_000,
+  );
+  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
+    sessionId,
+    status: 'idle',
+    result: { result: 'Wrote it plainly.' },
+  });
+}, 90_000);

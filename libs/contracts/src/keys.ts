@@ -42,8 +42,11 @@ export const channels = {
   events: (sessionId: string) => `${P}:{${sessionId}}:notify`,
   /** Interrupt / terminate / release requests for the worker that holds the session. */
   control: (sessionId: string) => `${P}:{${sessionId}}:control`,
-  /** `notifications/cancelled` for whichever gateway replica runs the call. */
-  mcpCancel: () => `${P}:mcp:cancel`,
+  /**
+   * Messages of an MCP session for whichever gateway replica runs the call they concern: the
+   * client's `notifications/cancelled` and its answers to the call's `elicitation/create`.
+   */
+  mcpCalls: () => `${P}:mcp:calls`,
 } as const;
 
 /** `channel` as published and subscribed on `redis` (its keyPrefix added, see `channels`). */

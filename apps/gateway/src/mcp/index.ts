@@ -1,5 +1,5 @@
 export { approvalForm } from './approval-elicitation';
-export { CallCancelled } from './cancellation-relay';
+export { CallCancelled } from './call-relay';
 export { MCP_MAX_BODY_BYTES } from './limits';
 export {
   McpModule,
@@ -9,7 +9,8 @@ export {
 } from './mcp.module';
 export { MCP_REDIS } from './redis-token';
 export { RedisEventStore, type EventStoreScope } from './redis-event-store';
-export { declaresTasks, TASKS_EXTENSION, type Era, type TaskSupport } from './server-factory';
+export { declaresTasks, TASKS_EXTENSION } from './client-capabilities';
+export { type Era, type TaskSupport } from './server-factory';
 export { MCP_TASKS } from './task-token';
 export {
   answerOf,
@@ -19,7 +20,7 @@ export {
   toolResult,
   type CallEnvironment,
 } from './tool-calls';
-export { CancellationRelay, type TrackedCall } from './cancellation-relay';
+export { CallRelay, type TrackedCall } from './call-relay';
 export {
   defineTool,
   MCP_TOOLSET,

@@ -14,6 +14,7 @@ import {
   type ApprovalPrompt,
 } from './approval-elicitation';
 import { ApprovalAlreadyAnswered, ApprovalNotPending } from '@app/sessions';
+import { elicitsForms } from './client-capabilities';
 import { toolError } from './tool-error';
 import type { TurnPause } from './toolset';
 
@@ -35,17 +36,6 @@ const Continuation = z.object({
 });
 type Continuation = z.infer<typeof Continuation>;
 
-/** The part of the per-request envelope that says whether the client elicits. */
-const Envelope = z.looseObject({
-  'io.modelcontextprotocol/clientCapabilities': z
-    .looseObject({
-      elicitation: z
-        .looseObject({ form: z.unknown().optional(), url: z.unknown().optional() })
-        .optional(),
-    })
-    .optional(),
-});
-
 /** How long a continuation outlives its prompt's deadline: a late retry still follows the turn. */
 const GRACE_MS = 10 * 60_000;
 
@@ -66,14 +56,7 @@ export class InputRounds {
 
   /** Whether the request's client can answer an elicitation in an input-required round. */
   accepts(ctx: Pick<ServerContext, 'mcpReq'>): boolean {
-    const parsed = Envelope.safeParse(ctx.mcpReq.envelope ?? {});
-    const elicitation = parsed.success
-      ? parsed.data['io.modelcontextprotocol/clientCapabilities']?.elicitation
-      : undefined;
-    // `elicitation: {}` means form, like before modes; a URL-only client cannot show a form.
-    return (
-      elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined)
-    );
+    return elicitsForms(ctx);
   }
 
   /** The input_required result for a call paused at `prompt`. */

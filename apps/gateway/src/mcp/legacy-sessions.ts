@@ -6,8 +6,8 @@ import type { RedisClient } from '@app/redis';
 import { tenantOf } from '../auth/request-tenant';
 import { ApprovalService } from '../sessions/approval.service';
 import { elicitingAsker } from './approval-elicitation';
-import { CancellationRelay } from './cancellation-relay';
-import { ElicitationReplies } from './elicitation-replies';
+import { AnswerableTransport } from './answerable-transport';
+import { CallRelay } from './call-relay';
 import {
   cancellationsIn,
   declaresFormElicitation,
@@ -40,22 +40,21 @@ export interface ParsedPost {
 /**
  * MCP sessions of 2025-era clients, kept by this gateway rather than the SDK (whose transport
  * runs stateless here): `initialize` stores one in Redis and names it in `Mcp-Session-Id`; any
- * replica serves its later requests, relays its cancellations to the replica running the call,
- * resumes its streams (Last-Event-ID) and ends it (DELETE). Another tenant's id is "not found".
+ * replica serves its later requests, relays its cancellations and its answers to elicitations to
+ * the replica running the call, resumes its streams (Last-Event-ID) and ends it (DELETE). Another
+ * tenant's id is "not found".
  */
 @Injectable()
 export class LegacySessions {
   private readonly log = new Logger('McpSessions');
   /** Resumed streams that follow another replica's call: ended when this gateway stops. */
   private readonly resumed = new Set<ServerResponse>();
-  /** Answers to the elicitations this replica's waited calls sent. */
-  private readonly replies = new ElicitationReplies();
 
   constructor(
     @Inject(MCP_TOOLSET) private readonly tools: ToolDefinition[],
     @Inject(MCP_REDIS) private readonly redis: RedisClient,
     private readonly sessions: McpSessionStore,
-    private readonly cancellations: CancellationRelay,
+    private readonly calls: CallRelay,
     /** Present with the session tools: prompts are then put to clients that can elicit. */
     @Optional() private readonly approvals?: ApprovalService,
   ) {}
@@ -78,9 +77,9 @@ export class LegacySessions {
       );
     }
     for (const { requestId, reason } of cancellationsIn(post.messages)) {
-      await this.cancellations.cancel(sessionId, requestId, reason);
+      await this.calls.cancel(sessionId, requestId, reason);
     }
-    this.replies.deliver(sessionId, post.messages);
+    await this.calls.deliverReplies(sessionId, post.messages);
     const version = headerOf(post.req, 'mcp-protocol-version') ?? record.protocolVersion;
     await serveLegacyPost(this.sessionServer(sessionId, post, version, record.elicitsForms), {
       request: post.request,
@@ -89,7 +88,8 @@ export class LegacySessions {
       eventStore: this.eventStore(sessionId, post.tenant),
       sessionId,
       cancelOnDisconnect: version < RESUMABLE_SINCE,
-      wrapTransport: (transport) => this.replies.transport(sessionId, transport),
+      wrapTransport: (transport) =>
+        new AnswerableTransport(transport, this.calls.replyRoute(sessionId)),
     });
   }
 
@@ -132,7 +132,7 @@ export class LegacySessions {
       {
         tenant: post.tenant,
         protocolVersion,
-        trackCall: (requestId) => this.cancellations.track(mcpSessionId, requestId),
+        trackCall: (requestId) => this.calls.track(mcpSessionId, requestId),
         writable: () => whenWritable(post.res),
         // Only where the client can answer: others get `waiting` and answer with session_respond.
         ...(elicitsForms && approvals

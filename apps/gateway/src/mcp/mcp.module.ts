@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { RedisClient } from '@app/redis';
 import { TenantAuthMiddleware } from '../auth/tenant-auth.middleware';
-import { CancellationRelay } from './cancellation-relay';
+import { CallRelay } from './call-relay';
 import { McpController, McpUnavailableController } from './mcp.controller';
 import { LegacySessions } from './legacy-sessions';
 import { McpEndpoint } from './mcp-endpoint';
@@ -56,11 +56,11 @@ export class McpModule implements NestModule {
         ...(options.tasks ? [{ provide: MCP_TASKS, ...options.tasks }] : []),
         TenantAuthMiddleware,
         McpSessionStore,
-        CancellationRelay,
+        CallRelay,
         LegacySessions,
         McpEndpoint,
       ],
-      exports: [MCP_REDIS, CancellationRelay],
+      exports: [MCP_REDIS, CallRelay],
     };
   }
 

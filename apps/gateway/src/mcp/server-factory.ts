@@ -1,18 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
-import {
-  Server,
-  type CallToolResult,
-  type ServerContext,
-  type Tool,
-} from '@modelcontextprotocol/server';
+import { Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { declaresTasks, elicitsForms, TASKS_EXTENSION } from './client-capabilities';
 import { parseArguments, runTool, unknownTool, type CallEnvironment } from './tool-calls';
 import type { ToolDefinition } from './toolset';
 
 export const SERVER_INFO = { name: 'claude-session-backend', version: '0.1.0' } as const;
-
-/** The 2026-07-28 tasks extension, as clients declare it and servers advertise it. */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** The era of one request: `modern` (2026-07-28, per-request envelope) or `legacy` (2025). */
 export type Era = 'modern' | 'legacy';
@@ -26,11 +19,15 @@ export type Era = 'modern' | 'legacy';
 export interface TaskSupport {
   /** Whether calls of this tool may be answered with a task. */
   supports(toolName: string): boolean;
-  /** Records the task durably, starts it, and returns the `CreateTaskResult`. */
+  /**
+   * Records the task durably, starts it, and returns the `CreateTaskResult`. `elicitsForms`:
+   * the client can answer the task's input requests (else its prompts name session_respond).
+   */
   create(
     tool: ToolDefinition,
     args: Record<string, unknown>,
     env: CallEnvironment,
+    client: { elicitsForms: boolean },
   ): Promise<CallToolResult>;
   /** Registers tasks/get, tasks/update and tasks/cancel on a modern-era server. */
   install(server: Server, env: CallEnvironment): void;
@@ -62,28 +59,13 @@ export function buildServer(
     const parsed = parseArguments(tool, request.params.arguments);
     if (!parsed.ok) return parsed.error;
     if (offersTasks && tasks.supports(tool.name) && declaresTasks(ctx)) {
-      return tasks.create(tool, parsed.args, env);
+      return tasks.create(tool, parsed.args, env, { elicitsForms: elicitsForms(ctx) });
     }
     return runTool(tool, parsed.args, ctx, env);
   });
   if (offersTasks) tasks.install(server, env);
   server.onerror = (error) => log.debug(`MCP: ${error.message}`);
   return server;
-}
-
-/** The part of the per-request envelope that says which extensions the client speaks. */
-const ClientExtensions = z.looseObject({
-  'io.modelcontextprotocol/clientCapabilities': z
-    .looseObject({ extensions: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
-});
-
-/** Whether the request declared the tasks extension (only then may it be answered with a task). */
-export function declaresTasks(ctx: Pick<ServerContext, 'mcpReq'>): boolean {
-  const parsed = ClientExtensions.safeParse(ctx.mcpReq.envelope ?? {});
-  if (!parsed.success) return false;
-  const extensions = parsed.data['io.modelcontextprotocol/clientCapabilities']?.extensions;
-  return extensions?.[TASKS_EXTENSION] !== undefined;
 }
 
 const indexes = new WeakMap<readonly ToolDefinition[], Map<string, ToolDefinition>>();

@@ -9,7 +9,7 @@ import { PermissionRequestDataSchema } from '@app/contracts';
 import { ClientError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
 import type { ApprovalAsker } from './approval-elicitation';
-import type { TrackedCall } from './cancellation-relay';
+import type { TrackedCall } from './call-relay';
 import { toolError } from './tool-error';
 import type { InputRounds } from './input-rounds';
 import { clip, describeIssues, MAX_ECHO_CHARS } from './argument-issues';

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@app/redis';
-import { CancellationRelay, MCP_REDIS, type ProviderRecipe, type TaskSupport } from '../mcp';
+import { CallRelay, MCP_REDIS, type ProviderRecipe, type TaskSupport } from '../mcp';
 import {
   TASK_DEFAULTS,
   TaskService,
@@ -19,8 +19,8 @@ export function taskSupport(
   options: Partial<TaskTimings> = {},
 ): ProviderRecipe<TaskSupport> {
   return {
-    inject: [MCP_REDIS, CancellationRelay],
-    useFactory: (redis: RedisClient, relay: CancellationRelay) =>
+    inject: [MCP_REDIS, CallRelay],
+    useFactory: (redis: RedisClient, relay: CallRelay) =>
       new TaskService(new TaskStore(redis), relay, { tools, ...TASK_DEFAULTS, ...options }),
   };
 }

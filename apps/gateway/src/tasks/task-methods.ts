@@ -5,14 +5,14 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { declaresTasks, TASKS_EXTENSION, type CancellationRelay } from '../mcp';
+import { declaresTasks, TASKS_EXTENSION, type CallRelay } from '../mcp';
 import { detailedTask, OPEN_STATUSES, type StoredTask } from './task-record';
 import { taskCancelScope } from './task-runner';
 import type { TaskStore } from './task-store';
 
 export interface TaskMethodDeps {
   store: Pick<TaskStore, 'get' | 'transition'>;
-  cancellations: Pick<CancellationRelay, 'cancel'>;
+  cancellations: Pick<CallRelay, 'cancel'>;
   now?: () => number;
   /**
    * Answers a permission prompt of the task's session (session_respond's work). Absent: tasks/update

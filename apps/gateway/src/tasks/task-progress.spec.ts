@@ -60,6 +60,23 @@ describe('TaskProgress', () => {
     ]);
   });
 
+  it('for a client that cannot elicit, a prompt stays a message naming the session_respond call', async () => {
+    const store = new SlowStore();
+    const progress = new TaskProgress(store, 't', { askable: false, sessionId: 's-1' });
+    progress.observe(
+      event('permission_request', { requestId: 'r1', tool: 'Bash', input: { command: 'ls' } }),
+    );
+    progress.observe(event('permission_resolved', { requestId: 'r1' }));
+    await progress.settled();
+    expect(store.writes.map((w) => [w.to, w.fields.statusMessage])).toEqual([
+      [
+        undefined,
+        'waiting for approval: Bash: ls; answer with session_respond { sessionId: "s-1", requestId: "r1", decision }',
+      ],
+      [undefined, 'approval answered'],
+    ]);
+  });
+
   it('skips a message equal to the last one', async () => {
     const store = new SlowStore();
     const progress = new TaskProgress(store, 't');

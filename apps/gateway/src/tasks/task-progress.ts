@@ -16,14 +16,25 @@ export class TaskProgress {
   private writing: Promise<void> | undefined;
   private lastMessage: string | undefined;
 
+  private sessionId: string | undefined;
+  private readonly askable: boolean;
+
+  /**
+   * `askable`: the client can answer the task's input requests (it declared form elicitation);
+   * otherwise a prompt leaves the task working and its message names the session_respond call.
+   */
   constructor(
     private readonly store: Pick<TaskStore, 'transition'>,
     private readonly taskId: string,
-  ) {}
+    options: { askable?: boolean; sessionId?: string } = {},
+  ) {
+    this.askable = options.askable ?? true;
+    this.sessionId = options.sessionId;
+  }
 
   /** Takes one relayed event (JSON text); never throws, never waits for Redis. */
   observe(eventJson: string): void {
-    const progress = turnProgressOf(eventJson);
+    const progress = this.shown(turnProgressOf(eventJson));
     if (!progress) return;
     if (progress.kind === 'message' && progress.statusMessage === this.lastMessage) return;
     this.lastMessage = progress.statusMessage;
@@ -39,8 +50,24 @@ export class TaskProgress {
    * turn: by the time the task is input_required, tasks/update knows which session to answer.
    */
   session(sessionId: string): void {
+    this.sessionId = sessionId;
     this.queue.push({ kind: 'session', sessionId });
     this.writing ??= this.drain();
+  }
+
+  /** What a client that cannot answer input requests is shown instead: how to answer. */
+  private shown(progress: TurnProgress | undefined): TurnProgress | undefined {
+    if (this.askable || !progress) return progress;
+    if (progress.kind === 'resumed')
+      return { kind: 'message', statusMessage: progress.statusMessage };
+    if (progress.kind !== 'input_required') return progress;
+    const session = this.sessionId ?? '<sessionId: see session_list>';
+    return {
+      kind: 'message',
+      statusMessage:
+        `${progress.statusMessage}; answer with session_respond { sessionId: "${session}", ` +
+        `requestId: "${progress.requestId}", decision }`,
+    };
   }
 
   /** Resolves once every observed change is written (before the task's outcome is). */

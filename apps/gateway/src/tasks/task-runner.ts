@@ -5,7 +5,7 @@ import {
   failureMessage,
   toolError,
   type CallEnvironment,
-  type CancellationRelay,
+  type CallRelay,
   type ToolDefinition,
 } from '../mcp';
 import type { StoredTask } from './task-record';
@@ -14,7 +14,9 @@ import type { TaskStore } from './task-store';
 
 export interface TaskRunnerDeps {
   store: Pick<TaskStore, 'transition'>;
-  cancellations: Pick<CancellationRelay, 'track'>;
+  cancellations: Pick<CallRelay, 'track'>;
+  /** The client can answer input requests (else a prompt's message names session_respond). */
+  elicitsForms: boolean;
   /** How long a task's lease lasts; the runner renews it at a third of that. */
   leaseMs: number;
   now?: () => number;
@@ -55,7 +57,10 @@ export async function runTask(
         log.warn(`task ${task.taskId}: lease not renewed: ${String(error)}`),
       );
   }, deps.leaseMs / 3);
-  const progress = new TaskProgress(deps.store, task.taskId);
+  const progress = new TaskProgress(deps.store, task.taskId, {
+    askable: deps.elicitsForms,
+    sessionId: task.sessionId,
+  });
   let result: CallToolResult;
   try {
     const structured = await tool.handler(args, {

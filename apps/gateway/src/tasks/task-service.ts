@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { CallToolResult, Server } from '@modelcontextprotocol/server';
-import type { CallEnvironment, CancellationRelay, TaskSupport, ToolDefinition } from '../mcp';
+import type { CallEnvironment, CallRelay, TaskSupport, ToolDefinition } from '../mcp';
 import { wireTask } from './task-record';
 import { installTaskMethods, type TaskMethodDeps } from './task-methods';
 import { runTask } from './task-runner';
@@ -46,7 +46,7 @@ export class TaskService implements TaskSupport {
 
   constructor(
     private readonly store: TaskStore,
-    private readonly cancellations: Pick<CancellationRelay, 'track' | 'cancel'>,
+    private readonly cancellations: Pick<CallRelay, 'track' | 'cancel'>,
     private readonly options: TaskServiceOptions,
   ) {}
 
@@ -58,6 +58,7 @@ export class TaskService implements TaskSupport {
     tool: ToolDefinition,
     args: Record<string, unknown>,
     env: CallEnvironment,
+    client: { elicitsForms: boolean },
   ): Promise<CallToolResult> {
     const { ttlMs, pollIntervalMs, leaseMs } = this.options;
     const sessionId = typeof args.sessionId === 'string' ? args.sessionId : undefined;
@@ -77,6 +78,7 @@ export class TaskService implements TaskSupport {
       store: this.store,
       cancellations: this.cancellations,
       leaseMs,
+      elicitsForms: client.elicitsForms,
     }).catch((error: unknown) =>
       this.log.error(`task ${task.taskId} lost its outcome: ${String(error)}`),
     );

@@ -5,7 +5,12 @@ import { approvalForm } from '../mcp';
 /** What one of a turn's events changes about its task. */
 export type TurnProgress =
   | { kind: 'message'; statusMessage: string }
-  | { kind: 'input_required'; statusMessage: string; inputRequests: Record<string, unknown> }
+  | {
+      kind: 'input_required';
+      statusMessage: string;
+      requestId: string;
+      inputRequests: Record<string, unknown>;
+    }
   | { kind: 'resumed'; statusMessage: string };
 
 const MAX_MESSAGE_CHARS = 120;
@@ -75,6 +80,7 @@ function approvalRequest(request: z.infer<typeof PermissionRequest>): TurnProgre
   return {
     kind: 'input_required',
     statusMessage,
+    requestId: request.requestId,
     inputRequests: { [request.requestId]: { method: 'elicitation/create', params } },
   };
 }

@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { SessionRespondInput } from '@app/contracts';
 import { ApprovalAlreadyAnswered, ApprovalNotPending } from '@app/sessions';
 import type { RedisClient } from '@app/redis';
-import { CancellationRelay, MCP_REDIS, type ProviderRecipe, type TaskSupport } from '../mcp';
+import { CallRelay, MCP_REDIS, type ProviderRecipe, type TaskSupport } from '../mcp';
 import { describeIssues } from '../mcp/argument-issues';
 import { ApprovalService } from '../sessions/approval.service';
 import type { TaskMethodDeps } from './task-methods';
@@ -15,8 +15,8 @@ import { TaskStore } from './task-store';
  */
 export function turnTaskSupport(): ProviderRecipe<TaskSupport> {
   return {
-    inject: [MCP_REDIS, CancellationRelay, ApprovalService],
-    useFactory: (redis: RedisClient, relay: CancellationRelay, approvals: ApprovalService) =>
+    inject: [MCP_REDIS, CallRelay, ApprovalService],
+    useFactory: (redis: RedisClient, relay: CallRelay, approvals: ApprovalService) =>
       new TaskService(new TaskStore(redis), relay, {
         tools: TURN_TASK_TOOLS,
         ...TASK_DEFAULTS,
