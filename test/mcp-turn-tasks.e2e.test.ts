@@ -283,3 +283,45 @@ it('a client that cannot elicit: the task stays working and its message names th
     result: { result: 'Wrote it plainly.' },
   });
 }, 90_000);
+
+it('a stopping gateway hands its task on: the next tasks/get elsewhere follows the turn to its end', async () => {
+  const urlC = await world.system.addGateway();
+  const gatewayC = world.system.gateways[world.system.gateways.length - 1];
+  const sessionId = await idleSession({ permissions: 'ask' });
+  stub.enqueue(
+    { toolUse: { name: 'Bash', input: { command: 'echo handed > handed.txt', description: 'w' } } },
+    { text: 'Handed on and wrote it.' },
+  );
+  const created = await tasksOn(urlC).callTool('session_send', { sessionId, message: 'write' });
+  const taskId = String(created.result?.taskId);
+  let task: Record<string, unknown> = {};
+  await eventually(
+    'the task to ask for approval',
+    async () => (task = await taskOf(urlA, taskId)).status === 'input_required',
+    30_000,
+  );
+
+  // Its gateway stops while the turn waits: the task is not held up for the drain, nor lost.
+  const stopping = Date.now();
+  await gatewayC.close();
+  const stopMs = Date.now() - stopping;
+  console.log(`gateway with a running task stopped in ${stopMs} ms`);
+  expect(stopMs).toBeLessThan(world.system.config.http.drainMs);
+
+  const [requestId] = Object.keys(task.inputRequests as Record<string, unknown>);
+  expect(await taskOf(urlA, taskId)).toMatchObject({ status: 'input_required' }); // taken over
+  const update = await tasksOn(urlA).request('tasks/update', {
+    taskId,
+    inputResponses: { [requestId]: { action: 'accept', content: { decision: 'allow' } } },
+  });
+  expect(update.error).toBeUndefined();
+  await eventually(
+    'the task to complete on the replica that took it over',
+    async () => (task = await taskOf(urlB, taskId)).status === 'completed',
+    30_000,
+  );
+  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
+    status: 'idle',
+    result: { result: 'Handed on and wrote it.' },
+  });
+}, 90_000);

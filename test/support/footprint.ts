@@ -64,12 +64,17 @@ function walk(dir: string, into: Map<string, string>): void {
 }
 
 /**
- * What changes with no request at all: BullMQ's stalled-job check (a timestamp it sets), and the
- * files a live CLI writes in its own config dir while it idles (`.last-cleanup`, caches). A new
+ * What changes without anything being created: BullMQ's stalled-job check (a timestamp it sets),
+ * the files a live CLI writes in its own config dir while it idles (`.last-cleanup`, caches), and
+ * each tenant's request counter (requestsPerMinute counts every request, refused or not). A new
  * session's dir is still seen: it appears as `sessions/<id>` itself.
  */
 export function changesOnItsOwn(name: string): boolean {
-  return name.endsWith(':stalled-check') || /[/\\]sessions[/\\][^/\\]+[/\\]cfg[/\\]/.test(name);
+  return (
+    name.endsWith(':stalled-check') ||
+    /:tenant:\{[^}]+\}:requests$/.test(name) ||
+    /[/\\]sessions[/\\][^/\\]+[/\\]cfg[/\\]/.test(name)
+  );
 }
 
 /**

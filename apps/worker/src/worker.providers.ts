@@ -2,15 +2,22 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { APP_CONFIG, type AppConfig } from '@app/config';
+import { APP_CONFIG, limitsOf, type AppConfig } from '@app/config';
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
 import { createRedisConnection, type RedisClient } from '@app/redis';
-import { ApprovalStore, SessionControl, SessionLeases, SessionStore } from '@app/sessions';
+import {
+  ApprovalStore,
+  SessionControl,
+  SessionLeases,
+  SessionStore,
+  TenantQuotaStore,
+} from '@app/sessions';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { discoverClaudeBinary, SpawnBroker, type Launcher } from '@app/claude';
 import { ScheduledJobs, TurnConsumer } from '@app/queue';
 import { seedLimitsOf } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
+import { UsageLedger } from '@app/usage';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { SessionWorkspaces } from './checkpoint/session-workspace';
 import { TurnCheckpoints } from './checkpoint/turn-checkpoints';
@@ -20,6 +27,7 @@ import { chooseLauncher } from './runtime/launcher-choice';
 import { LiveSessionRegistry } from './runtime/live-session-registry';
 import { managedSettingsJson } from './runtime/managed-settings';
 import { SessionHolds } from './turn/session-holds';
+import { TurnBudgets } from './turn/turn-budget';
 import { TurnRunner } from './turn/turn-runner';
 import {
   CHECKPOINT_STORE,
@@ -198,6 +206,7 @@ export function workerProviders(logger: Logger): Provider[] {
           maxFiles: c.workspace.maxFiles,
           excludes: c.workspace.excludes,
           seed: seedLimitsOf(c.workspace, c.host.env),
+          workspaceBytesOf: (tenant) => limitsOf(c.tenantLimits, tenant).workspaceBytes,
         }),
     },
     {
@@ -285,6 +294,16 @@ export function workerProviders(logger: Logger): Provider[] {
         }),
     },
     {
+      provide: TurnBudgets,
+      inject: [REDIS_COMMANDS, APP_CONFIG],
+      useFactory: (r: RedisClient, c: AppConfig) =>
+        new TurnBudgets({
+          ledger: new UsageLedger(r),
+          limitsOf: (tenant) => limitsOf(c.tenantLimits, tenant),
+          logger,
+        }),
+    },
+    {
       provide: TurnRunner,
       inject: [
         WORKER_ID,
@@ -295,6 +314,8 @@ export function workerProviders(logger: Logger): Provider[] {
         TurnCheckpoints,
         LiveSessionRegistry,
         ApprovalStore,
+        TurnBudgets,
+        REDIS_COMMANDS,
       ],
       useFactory: (
         workerId: string,
@@ -305,6 +326,8 @@ export function workerProviders(logger: Logger): Provider[] {
         checkpoints: TurnCheckpoints,
         registry: LiveSessionRegistry,
         approvals: ApprovalStore,
+        budgets: TurnBudgets,
+        redis: RedisClient,
       ) =>
         new TurnRunner({
           sessions,
@@ -314,6 +337,8 @@ export function workerProviders(logger: Logger): Provider[] {
           approvals,
           checkpoints,
           registry,
+          budgets,
+          quotas: new TenantQuotaStore(redis),
           workerId,
           logger,
         }),

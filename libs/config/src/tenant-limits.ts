@@ -4,13 +4,19 @@ import { z } from 'zod';
 /** What one tenant may use at once and per day; beyond it a call fails at once, naming the limit. */
 export const TenantLimitsSchema = z
   .object({
-    /** Sessions that hold or wait for a worker (queued, running, waiting, idle); hibernated and ended ones do not count. */
+    /**
+     * Sessions that hold or wait for a worker (queued, running, waiting, idle); hibernated, failed
+     * and ended ones do not count, and a message that would wake one at the limit is refused.
+     */
     maxSessions: z.number().int().positive(),
-    /** Turns queued and not started yet, over all the tenant's sessions. */
+    /** Turns queued and not yet taken by a worker, over all the tenant's sessions. */
     maxQueuedTurns: z.number().int().positive(),
-    /** MCP requests per minute, over all the tenant's keys and every gateway replica. */
+    /** HTTP requests to /mcp per minute, over all the tenant's keys and every gateway replica. */
     requestsPerMinute: z.number().int().positive(),
-    /** The largest workspace one of the tenant's sessions may have (seed or checkpoint). */
+    /**
+     * The largest workspace one of the tenant's sessions may have, within WORKSPACE_MAX_BYTES: a
+     * larger seed is refused, a checkpoint leaves the excess out and reports it.
+     */
     workspaceBytes: z.number().int().positive(),
     /** Spend per UTC day over all the tenant's sessions, from the CLI's reported cost; null: no cap. */
     budgetUsdPerDay: z.number().positive().nullable(),

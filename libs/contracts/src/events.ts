@@ -16,6 +16,10 @@ export const EVENT_KINDS = [
   'turn_restarted',
   // Events a reader had not read were trimmed from the stream: `{ from, to, count }` (seqs).
   'gap',
+  // A budget stopped the turn (interrupted when it crossed the cap): `{ scope: 'session' |
+  // 'tenant', budget: 'usd' | 'tokens', limit, used, detected, message }`; `used` is reconciled
+  // with the CLI's figures at the turn's end, `detected` is what the worker saw when it stopped it.
+  'budget_exceeded',
 ] as const;
 export const EventKindSchema = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof EventKindSchema>;

@@ -20,6 +20,22 @@ export const keys = {
   sessionAllowed: (sessionId: string) => `${P}:{${sessionId}}:allowed`,
   /** Sorted set (score: createdAt): a tenant's session ids. */
   tenantSessions: (tenant: string) => `${P}:tenant:{${tenant}}:sessions`,
+  /**
+   * Sorted set (score: admission time, µs of Redis TIME): the tenant's live session ids, for
+   * maxSessions. Same hash tag as `tenantQueuedTurns`: one script admits into both.
+   */
+  tenantLiveSessions: (tenant: string) => `${P}:tenant:{${tenant}}:live`,
+  /** Sorted set (score: admission time, µs): the tenant's turns queued and not yet taken. */
+  tenantQueuedTurns: (tenant: string) => `${P}:tenant:{${tenant}}:queued-turns`,
+  /** String with TTL (rate-limiter-flexible): the tenant's requests in the current minute. */
+  tenantRequests: (tenant: string) => `${P}:tenant:{${tenant}}:requests`,
+  /**
+   * Stream (id: when the turn ended), trimmed by age: one entry per finished turn of the tenant,
+   * its tokens and cost (libs/usage). Same hash tag as `tenantDaySpend`: one script writes both.
+   */
+  tenantUsage: (tenant: string) => `${P}:tenant:{${tenant}}:usage`,
+  /** String (USD) with TTL: what the tenant spent in one UTC day (`2026-12-06`), for its budget. */
+  tenantDaySpend: (tenant: string, day: string) => `${P}:tenant:{${tenant}}:spend:${day}`,
   /** Hash with TTL: an MCP (transport) session, so any gateway replica can serve it. */
   mcpSession: (mcpSessionId: string) => `${P}:mcp:{${mcpSessionId}}`,
   /** Stream with TTL: SSE messages of one MCP stream, for Last-Event-ID replay. */

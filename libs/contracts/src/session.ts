@@ -64,6 +64,9 @@ export const SessionOptionsSchema = z.object({
   permissions: z.enum(['preapproved', 'ask']).optional(),
   /** How long a permission prompt waits for the client before it is denied. */
   approvalTimeoutMs: z.number().int().positive().optional(),
+  /** Spend caps over the session's life (USD as the CLI reports it; tokens of every kind). */
+  budgetUsd: z.number().positive().optional(),
+  budgetTokens: z.number().int().positive().optional(),
   /** Restore/fork source (checkpoints issue). */
   checkpointId: z.string().optional(),
   /** Where the workspace came from: a seed tree already in the store, or a repository to clone. */
@@ -94,6 +97,8 @@ export const SessionRecordSchema = z.object({
   costUsd: z.number().nonnegative(),
   lastCheckpointId: z.string().optional(),
   lastError: z.string().optional(),
+  /** Why the last turn was stopped before it ended (`budget_exceeded`); cleared when one starts. */
+  stopReason: z.string().optional(),
   /** The turn running now (or last started), and how often it was started: a re-run counts. */
   runningTurn: z.number().int().positive().optional(),
   turnStarts: z.number().int().nonnegative().optional(),

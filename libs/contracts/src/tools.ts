@@ -43,6 +43,31 @@ const relativePath = z
 
 const fromCheckpoint = 'Read as of this checkpoint (checkpoint_list); default: the latest.';
 
+/** Spend caps of a session: set by session_start, replaced by session_send (to go on past one). */
+const budgets = {
+  budgetUsd: z
+    .number()
+    .positive()
+    .max(1_000_000)
+    .optional()
+    .describe(
+      'Most this session may cost over its life, in USD as the CLI reports it. A message sent ' +
+        'once it is spent is refused; a turn that crosses it is interrupted (a budget_exceeded ' +
+        'event). session_send { budgetUsd } replaces it, e.g. to go on past it.',
+    ),
+  budgetTokens: z
+    .number()
+    .int()
+    .positive()
+    .max(1e12)
+    .optional()
+    .describe(
+      'Most tokens this session may use over its life, every kind counted (input, output, ' +
+        'cache writes and cache reads). Enforced like budgetUsd; session_send { budgetTokens } ' +
+        'replaces it.',
+    ),
+};
+
 export const WorkspaceSeedSchema = z.union([
   z
     .object({
@@ -157,6 +182,7 @@ export const SessionStartInput = z
         'With permissions "ask": how long a permission prompt waits for session_respond ' +
           'before the call is denied and the turn goes on (default 300000, 5 minutes).',
       ),
+    ...budgets,
     wait,
   })
   .strict();
@@ -165,6 +191,7 @@ export const SessionSendInput = z
   .object({
     sessionId,
     message: prompt.describe('The follow-up message (the next turn).'),
+    ...budgets,
     wait,
   })
   .strict();
@@ -280,6 +307,28 @@ export const WorkspaceDiffInput = z
   })
   .strict();
 
+const instant = z.union([
+  z.number().int().nonnegative().describe('Epoch milliseconds.'),
+  z
+    .string()
+    .max(64)
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')
+    .describe('ISO 8601 time, e.g. 2026-12-06T00:00:00Z.'),
+]);
+
+export const UsageReportInput = z
+  .object({
+    from: instant
+      .optional()
+      .describe('Start of the window (included); default: the start of the current UTC day.'),
+    to: instant.optional().describe('End of the window (excluded); default: now.'),
+    sessionId: sessionId
+      .optional()
+      .describe('Only this session (one of yours); default: every session of yours.'),
+  })
+  .strict();
+
+export type UsageReportArgs = z.infer<typeof UsageReportInput>;
 export type SessionStartArgs = z.infer<typeof SessionStartInput>;
 export type SessionSendArgs = z.infer<typeof SessionSendInput>;
 export type SessionEventsArgs = z.infer<typeof SessionEventsInput>;

@@ -14,4 +14,4 @@ export {
   type TurnHandler,
   type TurnOutcome,
 } from './turn-consumer';
-export { TurnQueue } from './turn-queue';
+export { TurnQueue, type TurnJobState } from './turn-queue';

@@ -7,6 +7,11 @@ import {
   type QueueRedis,
 } from './queue-options';
 
+const QUEUED_STATES = new Set<string>(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Where a turn's job is, as the quota ledger asks (TurnQueue.turnStates). */
+export type TurnJobState = 'queued' | 'taken' | 'missing';
+
 /** The producer's side of the turn queue: enqueue a turn, drop turns not yet started. */
 export class TurnQueue {
   private readonly queue: Queue<TurnJob>;
@@ -42,6 +47,23 @@ export class TurnQueue {
       }
     }
     return removed;
+  }
+
+  /**
+   * Where each turn's job is: `queued` while it waits for a worker (waiting, delayed,
+   * prioritized), `taken` once a worker has it or it ended, `missing` when there is no such job
+   * (not added yet, or removed).
+   */
+  async turnStates(
+    turns: ReadonlyArray<{ sessionId: string; turn: number }>,
+  ): Promise<TurnJobState[]> {
+    return Promise.all(
+      turns.map(async ({ sessionId, turn }) => {
+        const state = await this.queue.getJobState(turnJobId(sessionId, turn));
+        if (state === 'unknown') return 'missing';
+        return QUEUED_STATES.has(state) ? 'queued' : 'taken';
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -10,3 +10,4 @@ export {
   type TurnResultFigures,
 } from './session-store';
 export type { SessionPage } from './tenant-index';
+export * from './tenant-quota-store';

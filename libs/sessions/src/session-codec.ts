@@ -51,6 +51,7 @@ export function decodeRecord(h: Record<string, string>): SessionRecord | undefin
     costUsd: num(h.costUsd),
     lastCheckpointId: h.lastCheckpointId || undefined,
     lastError: h.lastError || undefined,
+    stopReason: h.stopReason || undefined,
     runningTurn: optionalNum(h.runningTurn),
     turnStarts: optionalNum(h.turnStarts),
     settledTurn: optionalNum(h.settledTurn),

@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type NestMiddleware } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import type { RedisClient } from '@app/redis';
 import { JsonRpcCode, replyJsonRpcError } from '../mcp/json-rpc';
+import { MCP_REDIS } from '../mcp/redis-token';
+import { TenantRequestRate, withinRequestRate } from '../quotas/request-rate';
 import { rebindingRefusal } from './loopback-origin';
 import { LOCAL_TENANT, setTenant } from './request-tenant';
 import { bearerToken, TenantKeyring } from './tenant-keyring';
@@ -11,15 +14,21 @@ const REALM = 'Bearer realm="mcp"';
 /**
  * Decides who sends each request, on every request (the MCP session never vouches for it):
  * with MCP_API_KEYS, the tenant whose bearer key it presents, else 401; without keys, tenant
- * `local`, for requests addressed to this machine only (403 otherwise).
+ * `local`, for requests addressed to this machine only (403 otherwise). Then, before any work,
+ * the tenant's requestsPerMinute over all replicas (429 beyond it, see TenantRequestRate).
  */
 @Injectable()
 export class TenantAuthMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
   private readonly log = new Logger('TenantAuth');
   private readonly keyring: TenantKeyring;
+  private readonly rate?: TenantRequestRate;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(MCP_REDIS) redis?: RedisClient,
+  ) {
     this.keyring = new TenantKeyring(config.http.apiKeys);
+    if (redis) this.rate = new TenantRequestRate(redis, config.tenantLimits);
   }
 
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
@@ -27,7 +36,8 @@ export class TenantAuthMiddleware implements NestMiddleware<IncomingMessage, Ser
       this.keyring.size > 0 ? this.authenticate(req, res) : this.allowLoopback(req, res);
     if (tenant === undefined) return;
     setTenant(req, tenant);
-    next();
+    if (!this.rate) return next();
+    void withinRequestRate(this.rate, tenant, req, res, this.log).then((ok) => ok && next());
   }
 
   private authenticate(req: IncomingMessage, res: ServerResponse): string | undefined {

@@ -27,4 +27,5 @@ export {
   type ToolAnswer,
   type ToolContext,
   type ToolDefinition,
+  type TurnPause,
 } from './toolset';

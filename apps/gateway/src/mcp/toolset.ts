@@ -34,10 +34,16 @@ export interface ToolContext {
    */
   onPaused?: (at: TurnPause) => void;
   /**
-   * Told the id of a session the call creates, as soon as it exists: a task records it, so its
-   * prompts can be answered through tasks/update before the call's result names the session.
+   * Told the turn the call queued and the cursor before it, before the call waits: a task
+   * records them, so its prompts can be answered through tasks/update before the result names
+   * the session, and another replica can follow the turn on if this one stops.
    */
-  onSession?: (sessionId: string) => void;
+  onTurn?: (at: TurnPause) => void;
+  /**
+   * Ends a wait as if its time were up (status running, with the cursor), without touching the
+   * turn: how a stopping gateway hands its tasks on to another replica.
+   */
+  until?: AbortSignal;
 }
 
 /** Where a waited call stopped: the turn and the cursor after the prompt's event. */

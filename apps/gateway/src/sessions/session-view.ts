@@ -11,6 +11,9 @@ export function describeSession(r: SessionRecord) {
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),
     ...(r.lastError ? { lastError: r.lastError } : {}),
+    ...(r.stopReason ? { stopReason: r.stopReason } : {}),
+    ...(r.options.budgetUsd !== undefined ? { budgetUsd: r.options.budgetUsd } : {}),
+    ...(r.options.budgetTokens !== undefined ? { budgetTokens: r.options.budgetTokens } : {}),
   };
 }
 

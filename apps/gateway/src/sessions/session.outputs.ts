@@ -28,6 +28,15 @@ export const SessionViewSchema = z.object({
   createdAt: iso,
   updatedAt: iso,
   lastError: z.string().optional().describe('Why the last failed turn failed.'),
+  stopReason: z
+    .string()
+    .optional()
+    .describe(
+      'Why the last turn was stopped before it ended: budget_exceeded (a budget was reached; ' +
+        'lastError says which and how to go on).',
+    ),
+  budgetUsd: z.number().optional().describe('The session’s budget in USD (session_start/send).'),
+  budgetTokens: z.number().optional().describe('The session’s budget in tokens.'),
 });
 
 /** A permission request a waited call or session_status shows. */
@@ -61,7 +70,10 @@ const turnFields = {
   errorCode: z
     .string()
     .optional()
-    .describe('The worker’s code for it: cli_failed, turn_lost, turn_crashed, no_credentials...'),
+    .describe(
+      'The worker’s code for it: cli_failed, turn_lost, turn_crashed, no_credentials, ' +
+        'budget_exceeded...',
+    ),
   pending: PendingRequestSchema.optional(),
   message: z.string().optional().describe('With status waiting: what to do next.'),
   events: z

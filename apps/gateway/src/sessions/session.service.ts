@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   InvalidRequest,
   TURN_ACTIVE_STATUSES,
@@ -13,6 +14,8 @@ import type { CheckpointStore } from '@app/checkpoint';
 import type { TurnQueue } from '@app/queue';
 import type { SessionControl, SessionPage, SessionStore } from '@app/sessions';
 import { START_CURSOR, type EventPage, type EventRelay, type SessionEventLog } from '@app/stream';
+import type { TenantQuotas, TurnAdmission } from '../quotas/tenant-quotas';
+import type { SpendGate } from '../budgets/spend-gate';
 import type { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import type { InterruptOutcome } from './session.outputs';
 import type { TurnEnd, TurnWaiter, WaitContext } from './turn-waiter';
@@ -30,6 +33,13 @@ export interface SessionServiceDeps {
   control: Pick<SessionControl, 'send'>;
   waiter: Pick<TurnWaiter, 'wait'>;
   seeder: Pick<WorkspaceSeeder, 'originOf'>;
+  /** Spend caps (budgetUsd, budgetTokens, budgetUsdPerDay); absent: turns are never refused. */
+  budgets?: Pick<SpendGate, 'admitSession' | 'admitTurn'>;
+  /** maxSessions and maxQueuedTurns (TENANT_LIMITS); absent: no quotas. */
+  quotas?: Pick<
+    TenantQuotas,
+    'checkStart' | 'admitNewSession' | 'admitTurn' | 'turnsDropped' | 'sessionEnded'
+  >;
 }
 
 export interface CallContext extends WaitContext {
@@ -38,8 +48,8 @@ export interface CallContext extends WaitContext {
   resume?: TurnPause;
   /** Told where a waited call stopped at a prompt (the client answers it by retrying). */
   onPaused?: (at: TurnPause) => void;
-  /** Told the id of the session session_start created, before its turn is queued. */
-  onSession?: (sessionId: string) => void;
+  /** Told the turn a call queued (and the cursor before it), before it waits for it. */
+  onTurn?: (at: TurnPause) => void;
 }
 
 /** Where a waited call stopped: the turn and the cursor after the prompt's event. */
@@ -60,7 +70,8 @@ export interface Interrupted {
 const INTERRUPT_SETTLE_MS = 10_000;
 
 /** A turn as queued, and when waited for, as it ended. */
-export type TurnStarted = { status: 'queued'; turn: number } | ({ turn: number } & TurnEnd);
+export type TurnStarted =
+  { status: 'queued'; turn: number; events?: string } | ({ turn: number } & TurnEnd);
 
 /** Sessions, turns and their events, scoped to the calling tenant. */
 export class SessionService {
@@ -85,13 +96,23 @@ export class SessionService {
         'workspace and checkpointId cannot be combined: a fork takes the checkpoint’s workspace',
       );
     }
+    // Refused at once, before the workspace is seeded; the admission below is the atomic one.
+    await this.deps.quotas?.checkStart(ctx.tenant);
+    await this.deps.budgets?.admitSession(ctx.tenant);
     const sessionOptions = await this.optionsFor(options, checkpointId, ctx);
     if (workspace) {
       sessionOptions.workspace = await this.deps.seeder.originOf(ctx.tenant, workspace);
     }
-    const record = await this.deps.sessions.create(ctx.tenant, sessionOptions);
-    ctx.onSession?.(record.id);
-    const turn = await this.enqueue(record.id, prompt, ctx);
+    const sessionId = randomUUID();
+    const admission = await this.deps.quotas?.admitNewSession(ctx.tenant, sessionId);
+    const record = await this.deps.sessions
+      .create(ctx.tenant, sessionOptions, sessionId)
+      .catch(async (error: unknown) => {
+        await admission?.abandon(error);
+        throw error;
+      });
+    const turn = await this.enqueue(record.id, prompt, ctx, admission);
+    ctx.onTurn?.({ sessionId: record.id, turn, events: START_CURSOR });
     if (!wait) return { sessionId: record.id, status: 'queued', turn };
     const end = await this.deps.waiter.wait(record.id, turn, START_CURSOR, ctx);
     return { sessionId: record.id, ...this.paused(record.id, turn, end, ctx) };
@@ -107,10 +128,14 @@ export class SessionService {
       }
       return this.resumed(ctx.resume, ctx);
     }
+    // Budgets the call names replace the session's; a spent one refuses the turn before it exists.
+    await this.deps.budgets?.admitTurn(ctx.tenant, args.sessionId, args);
     // Taken before the turn is queued, so a waited call relays the whole turn.
     const cursor = (await this.deps.events.lastId(args.sessionId)) ?? START_CURSOR;
     const turn = await this.enqueue(args.sessionId, args.message, ctx);
-    if (!args.wait) return { status: 'queued', turn };
+    ctx.onTurn?.({ sessionId: args.sessionId, turn, events: cursor });
+    // The cursor to follow the queued turn from (session_events { after }), not the whole session.
+    if (!args.wait) return { status: 'queued', turn, events: cursor };
     const end = await this.deps.waiter.wait(args.sessionId, turn, cursor, ctx);
     return this.paused(args.sessionId, turn, end, ctx);
   }
@@ -164,6 +189,7 @@ export class SessionService {
     const turn = record.runningTurn ?? record.turns;
     if (record.status === 'queued') {
       await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
+      await this.deps.quotas?.turnsDropped(ctx.tenant, sessionId, pendingTurns(record));
       await this.deps.sessions
         .transition(sessionId, 'idle', { from: ['queued'] })
         .catch(() => undefined); // picked up meanwhile: the status says what it is now
@@ -191,6 +217,8 @@ export class SessionService {
     if (record.status !== 'terminated') {
       await this.deps.sessions.transition(sessionId, 'terminated');
       await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
+      await this.deps.quotas?.turnsDropped(ctx.tenant, sessionId, pendingTurns(record));
+      await this.deps.quotas?.sessionEnded(ctx.tenant, sessionId);
       await this.deps.control.send(sessionId, 'terminate');
       await this.deps.events.append(sessionId, [
         { turn: record.turns, kind: 'status', data: { status: 'terminated' } },
@@ -199,10 +227,23 @@ export class SessionService {
     return 'terminated';
   }
 
-  private async enqueue(sessionId: string, message: string, ctx: CallContext): Promise<number> {
-    const { turn } = await this.deps.sessions.nextTurn(ctx.tenant, sessionId);
-    await this.deps.queue.enqueue({ sessionId, tenant: ctx.tenant, turn, message });
-    return turn;
+  /** Queues a turn; admitted first against the tenant's quotas (a new session's: by start). */
+  private async enqueue(
+    sessionId: string,
+    message: string,
+    ctx: CallContext,
+    admitted?: TurnAdmission,
+  ): Promise<number> {
+    const admission = admitted ?? (await this.deps.quotas?.admitTurn(ctx.tenant, sessionId));
+    try {
+      const { turn } = await this.deps.sessions.nextTurn(ctx.tenant, sessionId);
+      await admission?.numbered(turn);
+      await this.deps.queue.enqueue({ sessionId, tenant: ctx.tenant, turn, message });
+      return turn;
+    } catch (error) {
+      await admission?.abandon(error);
+      throw error;
+    }
   }
 
   /**

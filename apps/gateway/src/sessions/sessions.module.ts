@@ -14,7 +14,13 @@ import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis'
 import { ApprovalStore, SessionControl, SessionStore } from '@app/sessions';
 import { EventRelay, SessionEventLog } from '@app/stream';
 import { seedLimitsOf } from '@app/workspace';
+import { budgetProviders } from '../budgets/budget.providers';
+import { SpendGate } from '../budgets/spend-gate';
+import { UsageService } from '../budgets/usage.service';
+import { usageTools } from '../budgets/usage.tools';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
+import { quotaProviders } from '../quotas/quota.providers';
+import { TenantQuotas } from '../quotas/tenant-quotas';
 import { checkpointTools } from '../checkpoints/checkpoint.tools';
 import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { WorkspaceService } from '../workspaces/workspace.service';
@@ -133,6 +139,8 @@ const providers: Provider[] = [
       EventRelay,
       SessionControl,
       TurnWaiter,
+      TenantQuotas,
+      SpendGate,
     ],
     useFactory: (
       c: AppConfig,
@@ -143,6 +151,8 @@ const providers: Provider[] = [
       relay: EventRelay,
       control: SessionControl,
       waiter: TurnWaiter,
+      quotas: TenantQuotas,
+      budgets: SpendGate,
     ) =>
       new SessionService({
         sessions,
@@ -152,7 +162,13 @@ const providers: Provider[] = [
         relay,
         control,
         waiter,
-        seeder: new WorkspaceSeeder(checkpoints, seedLimitsOf(c.workspace, c.host.env)),
+        seeder: new WorkspaceSeeder(
+          checkpoints,
+          seedLimitsOf(c.workspace, c.host.env),
+          (tenant) => quotas.limitsOf(tenant).workspaceBytes,
+        ),
+        quotas,
+        budgets,
       }),
   },
   {
@@ -173,13 +189,22 @@ const providers: Provider[] = [
     useFactory: (sessions: SessionStore, checkpoints: ObjectCheckpointStore) =>
       new WorkspaceService(sessions, checkpoints),
   },
+  ...quotaProviders(GATEWAY_REDIS),
+  ...budgetProviders(GATEWAY_REDIS),
   GatewayLifecycle,
 ];
 
 /** Sessions, their queue and their event relay, as the gateway's tools use them. */
 @Module({
   providers,
-  exports: [SessionService, ApprovalService, CheckpointService, WorkspaceService, READINESS_PROBES],
+  exports: [
+    SessionService,
+    ApprovalService,
+    CheckpointService,
+    WorkspaceService,
+    UsageService,
+    READINESS_PROBES,
+  ],
 })
 export class SessionsModule {}
 
@@ -187,17 +212,19 @@ export class SessionsModule {}
 export const sessionExtensions = {
   imports: [SessionsModule],
   toolset: {
-    inject: [SessionService, ApprovalService, CheckpointService, WorkspaceService],
+    inject: [SessionService, ApprovalService, CheckpointService, WorkspaceService, UsageService],
     useFactory: (
       sessions: SessionService,
       approvals: ApprovalService,
       checkpoints: CheckpointService,
       workspaces: WorkspaceService,
+      usage: UsageService,
     ) => [
       ...sessionTools(sessions, approvals),
       ...approvalTools(approvals),
       ...checkpointTools(checkpoints),
       ...workspaceTools(workspaces),
+      ...usageTools(usage),
     ],
   },
 };

@@ -18,7 +18,9 @@ export function answerTurn(shown: TurnShown, sessionId: string, turn: number): T
     case 'queued':
       return {
         text:
-          `Queued ${where}. Follow it with session_events { sessionId: "${sessionId}", waitMs } ` +
+          `Queued ${where}. Follow it with session_events { sessionId: "${sessionId}"` +
+          (shown.events ? `, after: "${shown.events}"` : '') +
+          ', waitMs } ' +
           '(long-polls) or session_status; call with wait: true to get the answer in the call.',
       };
     case 'waiting':
@@ -60,7 +62,10 @@ export function turnFailure(shown: TurnShown): string | undefined {
   if (shown.status !== 'failed' && result?.is_error !== true) return undefined;
   // The worker's explanation wins where it has one for this failure (a crashed or lost turn, a
   // CLI without credentials); an error event beside a result (a checkpoint retry) is not one.
-  const explained = shown.status === 'failed' || shown.errorCode === 'no_credentials';
+  const explained =
+    shown.status === 'failed' ||
+    shown.errorCode === 'no_credentials' ||
+    shown.errorCode === 'budget_exceeded';
   if (shown.error && explained) return `${sentence(shown.error)}${todoAfterWorkerError(shown)}`;
   if (result?.is_error) return resultFailure(result);
   return (
@@ -70,7 +75,13 @@ export function turnFailure(shown: TurnShown): string | undefined {
 }
 
 /** The worker's own error texts that say what to do already; the others get the retry advice. */
-const SELF_EXPLAINED = new Set(['no_credentials', 'turn_lost', 'turn_crashed', 'turns_lost']);
+const SELF_EXPLAINED = new Set([
+  'no_credentials',
+  'turn_lost',
+  'turn_crashed',
+  'turns_lost',
+  'budget_exceeded',
+]);
 
 function todoAfterWorkerError(shown: TurnShown): string {
   if (shown.errorCode && SELF_EXPLAINED.has(shown.errorCode)) return '';

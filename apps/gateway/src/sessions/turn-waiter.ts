@@ -50,6 +50,11 @@ export interface WaitContext {
    * interrupt the turn again, since by then a later turn may be running.
    */
   quiet?: boolean;
+  /**
+   * Ends the wait like its time limit (status running, the cursor), the turn untouched. A wait
+   * with it is not an HTTP call: a stopping gateway does not hold its drain for it.
+   */
+  until?: AbortSignal;
 }
 
 /** What a waited call shows of a pending permission request. */
@@ -91,6 +96,7 @@ export class TurnWaiter {
   }
 
   async wait(sessionId: string, turn: number, cursor: string, ctx: WaitContext): Promise<TurnEnd> {
+    if (ctx.until) return this.follow(sessionId, turn, cursor, ctx);
     this.active++;
     try {
       return await this.follow(sessionId, turn, cursor, ctx);
@@ -112,6 +118,9 @@ export class TurnWaiter {
       if (!ctx.quiet) void this.control.send(sessionId, 'interrupt');
     };
     ctx.signal.addEventListener('abort', onCancel, { once: true });
+    const onUntil = () => stop.abort();
+    if (ctx.until?.aborted) stop.abort();
+    ctx.until?.addEventListener('abort', onUntil, { once: true });
     const asking = ctx.askApproval && new PromptAsker(sessionId, ctx.askApproval, stop.signal);
     const watch = new TurnWatch(turn, asking ? 'follow' : (ctx.approvals ?? 'return'), sessionId);
     let found: Omit<TurnEnd, 'events'> | undefined;
@@ -135,6 +144,7 @@ export class TurnWaiter {
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onCancel);
+      ctx.until?.removeEventListener('abort', onUntil);
       await asking?.settled();
     }
     return { ...(found ?? { status: 'running' }), events: next };

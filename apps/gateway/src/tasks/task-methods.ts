@@ -18,6 +18,11 @@ export interface TaskMethodDeps {
    * Answers a permission prompt of the task's session (session_respond's work). Absent: tasks/update
    * says how to answer instead. SEAM: wired once approvals (session_respond) land in the gateway.
    */
+  /**
+   * Takes over a task whose gateway stopped (its lease ended) and follows its turn on: false
+   * when there is nothing to follow (no turn was queued yet), and the task fails.
+   */
+  adopt?: (task: StoredTask) => Promise<boolean>;
   respond?: (
     task: StoredTask,
     requestId: string,
@@ -62,7 +67,8 @@ export function installTaskMethods(server: Server, tenant: string, deps: TaskMet
   server.setRequestHandler('tasks/get', { params: TaskIdParams }, async ({ taskId }, ctx) => {
     let task = await found(ctx, taskId);
     if (OPEN_STATUSES.includes(task.status) && task.leaseUntil < now()) {
-      // The gateway that ran it stopped without an outcome; say so rather than run on forever.
+      if (await deps.adopt?.(task)) return { resultType: 'complete', ...detailedTask(task) };
+      // The gateway that ran it stopped before its turn was queued: say so, never run on forever.
       await deps.store.transition(taskId, 'failed', {
         statusMessage: 'the gateway running this task stopped before the turn ended',
         error: JSON.stringify({

@@ -46,11 +46,11 @@ describe('TaskProgress', () => {
     ]);
   });
 
-  it('records the session a call created before the prompts that follow it', async () => {
+  it('records the turn a call queued (and its session) before the prompts that follow it', async () => {
     const store = new SlowStore();
     const progress = new TaskProgress(store, 't');
     progress.observe(toolUse('one'));
-    progress.session('s-1');
+    progress.turn({ sessionId: 's-1', turn: 1, events: '0-0' });
     progress.observe(event('permission_request', { requestId: 'r1', tool: 'Bash' }));
     await progress.settled();
     expect(store.writes.map((w) => [w.to, w.fields.sessionId ?? w.fields.statusMessage])).toEqual([

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { TaskStore } from './task-store';
+import type { TurnPause } from '../mcp';
 import { turnProgressOf, type TurnProgress } from './turn-progress';
 
-/** A change to record: what the turn does, or the session session_start created. */
-type Change = TurnProgress | { kind: 'session'; sessionId: string };
+/** A change to record: what the turn does, or which turn the call queued. */
+type Change = TurnProgress | { kind: 'turn'; at: TurnPause };
 
 /**
  * Records what a running task's turn is doing, from the events its waited call relays. Writes go
@@ -46,12 +47,13 @@ export class TaskProgress {
   }
 
   /**
-   * Records the session the task's call created (session_start), queued before any prompt of its
-   * turn: by the time the task is input_required, tasks/update knows which session to answer.
+   * Records the turn the task's call queued (and its session: session_start's is new), queued
+   * before any prompt of the turn: by the time the task is input_required, tasks/update knows
+   * which session to answer; if this gateway stops, another follows the turn on from `events`.
    */
-  session(sessionId: string): void {
-    this.sessionId = sessionId;
-    this.queue.push({ kind: 'session', sessionId });
+  turn(at: TurnPause): void {
+    this.sessionId = at.sessionId;
+    this.queue.push({ kind: 'turn', at });
     this.writing ??= this.drain();
   }
 
@@ -85,8 +87,13 @@ export class TaskProgress {
   }
 
   private async write(progress: Change): Promise<void> {
-    if (progress.kind === 'session') {
-      await this.store.transition(this.taskId, undefined, { sessionId: progress.sessionId });
+    if (progress.kind === 'turn') {
+      const { sessionId, turn, events } = progress.at;
+      await this.store.transition(this.taskId, undefined, {
+        sessionId,
+        turn: String(turn),
+        cursor: events,
+      });
       return;
     }
     const { statusMessage } = progress;

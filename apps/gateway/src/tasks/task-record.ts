@@ -28,6 +28,9 @@ export const StoredTask = z.object({
   leaseUntil: millis,
   /** The session of the task's turn: session_send names it, session_start's call records it. */
   sessionId: z.string().optional(),
+  /** The turn the call queued and the cursor before it: where another replica follows it on. */
+  turn: z.coerce.number().int().positive().optional(),
+  cursor: z.string().optional(),
   /** completed: the CallToolResult, exactly as a waited call answers. */
   result: json,
   /** failed: the JSON-RPC error. */

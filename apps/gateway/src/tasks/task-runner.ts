@@ -7,6 +7,7 @@ import {
   type CallEnvironment,
   type CallRelay,
   type ToolDefinition,
+  type TurnPause,
 } from '../mcp';
 import type { StoredTask } from './task-record';
 import { TaskProgress } from './task-progress';
@@ -19,6 +20,10 @@ export interface TaskRunnerDeps {
   elicitsForms: boolean;
   /** How long a task's lease lasts; the runner renews it at a third of that. */
   leaseMs: number;
+  /** This gateway is stopping: hand the task on (its lease given up) instead of following on. */
+  until: AbortSignal;
+  /** Follow a turn already queued (a task taken over from a gateway that stopped). */
+  resume?: TurnPause;
   now?: () => number;
 }
 
@@ -32,9 +37,11 @@ const log = new Logger('TaskRunner');
 /**
  * Runs a task's call on this gateway, the way a waited call runs (`args` already ask to wait),
  * and records its outcome: completed with the very result a waited call answers (a tool error
- * included, as the extension says). tasks/cancel on any replica reaches it through the
- * cancellation relay; its abort interrupts the turn wherever it runs (the waited call's own
- * cancellation path). While it runs, its lease says a gateway still follows it.
+ * included, as the extension says). tasks/cancel on any replica reaches it through the call
+ * relay; its abort interrupts the turn wherever it runs (the waited call's own cancellation
+ * path). While it runs, its lease says a gateway still follows it; a wait that hits its time
+ * limit follows on from its cursor; a stopping gateway gives the lease up, and the next
+ * tasks/get on any replica takes the task over (TaskService.adopt) from the recorded turn.
  */
 export async function runTask(
   task: StoredTask,
@@ -61,17 +68,32 @@ export async function runTask(
     askable: deps.elicitsForms,
     sessionId: task.sessionId,
   });
-  let result: CallToolResult;
+  let at = deps.resume;
+  let result: CallToolResult | undefined;
   try {
-    const structured = await tool.handler(args, {
-      tenant: env.tenant,
-      protocolVersion: env.protocolVersion,
-      signal: tracked.signal,
-      progress: async (message) => progress.observe(message),
-      approvals: 'follow',
-      onSession: (sessionId) => progress.session(sessionId),
-    });
-    result = answerOf(tool, args, structured);
+    for (;;) {
+      const structured = await tool.handler(args, {
+        tenant: env.tenant,
+        protocolVersion: env.protocolVersion,
+        signal: tracked.signal,
+        progress: async (message) => progress.observe(message),
+        approvals: 'follow',
+        until: deps.until,
+        ...(at ? { resume: at } : {}),
+        onTurn: (queued) => {
+          at = queued;
+          progress.turn(queued);
+        },
+      });
+      const cursor = typeof structured.events === 'string' ? structured.events : undefined;
+      if (structured.status !== 'running' || !at || !cursor) {
+        result = answerOf(tool, args, structured);
+        break;
+      }
+      // The wait ended before the turn did: follow on from its cursor, here or elsewhere.
+      at = { ...at, events: cursor };
+      if (deps.until.aborted) break;
+    }
   } catch (error) {
     result = toolError(failureMessage(tool.name, error, tracked.signal.aborted));
   } finally {
@@ -79,6 +101,16 @@ export async function runTask(
     tracked.release();
   }
   await progress.settled();
+  if (!result) {
+    // Handed on: the lease ends now, so the next tasks/get anywhere follows the turn from here.
+    await deps.store.transition(
+      task.taskId,
+      undefined,
+      { leaseUntil: '0', cursor: at?.events ?? null },
+      { touch: false },
+    );
+    return;
+  }
   // Refused when the task was cancelled meanwhile: a cancel is final.
   await deps.store.transition(task.taskId, 'completed', {
     result: JSON.stringify(result),

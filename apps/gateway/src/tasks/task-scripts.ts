@@ -22,3 +22,16 @@ for allowed in string.gmatch(ARGV[1], '%S+') do
 end
 return {'refused', status}
 `;
+
+/*
+ * ADOPT: KEYS[1] the task; ARGV[1] now (ms); ARGV[2] the new lease end. Takes an open task whose
+ * lease ended (its gateway stopped): one replica wins, the others see the new lease. 1 if taken.
+ */
+export const ADOPT = `
+local fields = redis.call('HMGET', KEYS[1], 'status', 'leaseUntil')
+local status = fields[1]
+if status ~= 'working' and status ~= 'input_required' then return 0 end
+if tonumber(fields[2] or '0') >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[2])
+return 1
+`;

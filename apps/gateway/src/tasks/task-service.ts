@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { CallToolResult, Server } from '@modelcontextprotocol/server';
 import type { CallEnvironment, CallRelay, TaskSupport, ToolDefinition } from '../mcp';
-import { wireTask } from './task-record';
+import { wireTask, type StoredTask } from './task-record';
 import { installTaskMethods, type TaskMethodDeps } from './task-methods';
-import { runTask } from './task-runner';
+import { runTask, type TaskRunnerDeps } from './task-runner';
 import type { TaskStore } from './task-store';
 
 /** How a task-capable tool's arguments become those of a waited call (whose result it returns). */
@@ -26,6 +26,8 @@ export interface TaskServiceOptions {
   /** A task whose gateway stopped renewing its lease this long fails (tasks/get says so). */
   leaseMs: number;
   respond?: TaskMethodDeps['respond'];
+  /** The tools by name, to take over a task whose gateway stopped (absent: such a task fails). */
+  toolset?: readonly ToolDefinition[];
 }
 
 export type TaskTimings = Pick<TaskServiceOptions, 'ttlMs' | 'pollIntervalMs' | 'leaseMs'>;
@@ -41,8 +43,11 @@ export const TASK_DEFAULTS: Readonly<TaskTimings> = {
  * recorded in Redis before the answer, then run on this gateway as a waited call; tasks/get,
  * tasks/update and tasks/cancel are served on any replica from the record.
  */
-export class TaskService implements TaskSupport {
+export class TaskService implements TaskSupport, BeforeApplicationShutdown {
   private readonly log = new Logger('TaskService');
+  /** Aborted when this gateway stops: its runners hand their tasks on. */
+  private readonly stopping = new AbortController();
+  private readonly runners = new Set<Promise<void>>();
 
   constructor(
     private readonly store: TaskStore,
@@ -74,15 +79,54 @@ export class TaskService implements TaskSupport {
     });
     const waited = this.options.tools[tool.name](args);
     // Not awaited: the task answers now; its outcome lands in Redis, wherever it is read from.
-    runTask(task, tool, waited, env, {
+    this.run(task, tool, waited, env, { elicitsForms: client.elicitsForms });
+    return { content: [], resultType: 'task', ...wireTask(task) };
+  }
+
+  /**
+   * Takes over a task whose gateway stopped before its turn ended (tasks/get found its lease
+   * over): one replica wins the lease and follows the recorded turn on from its cursor, as the
+   * waited call would have. Without a recorded turn there is nothing to follow: false.
+   */
+  async adopt(task: StoredTask, env: CallEnvironment): Promise<boolean> {
+    const tool = this.options.toolset?.find((t) => t.name === task.tool);
+    if (!tool || !task.sessionId || task.turn === undefined || !task.cursor) return false;
+    if (!(await this.store.adopt(task.taskId, Date.now() + this.options.leaseMs))) return true;
+    this.log.log(`task ${task.taskId}: taken over, following turn ${task.turn} on`);
+    const resume = { sessionId: task.sessionId, turn: task.turn, events: task.cursor };
+    this.run(task, tool, { sessionId: task.sessionId, wait: true }, env, {
+      // Its client's capabilities went with the gateway: prompts name session_respond.
+      elicitsForms: task.status === 'input_required',
+      resume,
+    });
+    return true;
+  }
+
+  /** Hands the running tasks on (their leases given up) before the connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.runners]);
+  }
+
+  private run(
+    task: StoredTask,
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    env: CallEnvironment,
+    extra: Pick<TaskRunnerDeps, 'elicitsForms' | 'resume'>,
+  ): void {
+    const runner = runTask(task, tool, args, env, {
       store: this.store,
       cancellations: this.cancellations,
-      leaseMs,
-      elicitsForms: client.elicitsForms,
-    }).catch((error: unknown) =>
-      this.log.error(`task ${task.taskId} lost its outcome: ${String(error)}`),
-    );
-    return { content: [], resultType: 'task', ...wireTask(task) };
+      leaseMs: this.options.leaseMs,
+      until: this.stopping.signal,
+      ...extra,
+    })
+      .catch((error: unknown) =>
+        this.log.error(`task ${task.taskId} lost its outcome: ${String(error)}`),
+      )
+      .finally(() => this.runners.delete(runner));
+    this.runners.add(runner);
   }
 
   install(server: Server, env: CallEnvironment): void {
@@ -90,6 +134,7 @@ export class TaskService implements TaskSupport {
       store: this.store,
       cancellations: this.cancellations,
       respond: this.options.respond,
+      adopt: (task) => this.adopt(task, env),
     });
   }
 }

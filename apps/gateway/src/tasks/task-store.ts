@@ -1,7 +1,7 @@
 import { keys } from '@app/contracts';
 import type { RedisClient } from '@app/redis';
 import { OPEN_STATUSES, StoredTask, TaskStatus } from './task-record';
-import { TRANSITION } from './task-scripts';
+import { ADOPT, TRANSITION } from './task-scripts';
 
 /** A task to record: everything but the bookkeeping the store fills in. */
 export interface NewTask {
@@ -23,13 +23,21 @@ export type TransitionOutcome =
 /** Fields to set with a transition; `null` deletes the field. */
 export type TaskFields = Partial<
   Record<
-    'statusMessage' | 'result' | 'error' | 'inputRequests' | 'leaseUntil' | 'sessionId',
+    | 'statusMessage'
+    | 'result'
+    | 'error'
+    | 'inputRequests'
+    | 'leaseUntil'
+    | 'sessionId'
+    | 'turn'
+    | 'cursor',
     string | null
   >
 >;
 
 interface TaskCommands {
   taskTransition(key: string, ...args: string[]): Promise<[string, string]>;
+  taskAdopt(key: string, now: string, leaseUntil: string): Promise<number>;
 }
 
 /** Task ids are ours (randomUUID, 122 random bits); anything else is not worth a round trip. */
@@ -49,6 +57,7 @@ export class TaskStore {
     private readonly now: () => number = Date.now,
   ) {
     redis.defineCommand('taskTransition', { numberOfKeys: 1, lua: TRANSITION });
+    redis.defineCommand('taskAdopt', { numberOfKeys: 1, lua: ADOPT });
     this.redis = redis as RedisClient & TaskCommands;
   }
 
@@ -84,6 +93,19 @@ export class TaskStore {
     if (fields.tenant !== tenant) return undefined;
     const parsed = StoredTask.safeParse(fields);
     return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Takes over an open task whose lease ran out (its gateway stopped): true for the one replica
+   * that gets it, which then follows the task's turn on until `leaseUntil` (and renews it).
+   */
+  async adopt(taskId: string, leaseUntil: number): Promise<boolean> {
+    const adopted = await this.redis.taskAdopt(
+      keys.mcpTask(taskId),
+      String(this.now()),
+      String(leaseUntil),
+    );
+    return adopted === 1;
   }
 
   /**

@@ -2,7 +2,14 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { SessionRespondInput } from '@app/contracts';
 import { ApprovalAlreadyAnswered, ApprovalNotPending } from '@app/sessions';
 import type { RedisClient } from '@app/redis';
-import { CallRelay, MCP_REDIS, type ProviderRecipe, type TaskSupport } from '../mcp';
+import {
+  CallRelay,
+  MCP_REDIS,
+  MCP_TOOLSET,
+  type ProviderRecipe,
+  type TaskSupport,
+  type ToolDefinition,
+} from '../mcp';
 import { describeIssues } from '../mcp/argument-issues';
 import { ApprovalService } from '../sessions/approval.service';
 import type { TaskMethodDeps } from './task-methods';
@@ -15,12 +22,18 @@ import { TaskStore } from './task-store';
  */
 export function turnTaskSupport(): ProviderRecipe<TaskSupport> {
   return {
-    inject: [MCP_REDIS, CallRelay, ApprovalService],
-    useFactory: (redis: RedisClient, relay: CallRelay, approvals: ApprovalService) =>
+    inject: [MCP_REDIS, CallRelay, ApprovalService, MCP_TOOLSET],
+    useFactory: (
+      redis: RedisClient,
+      relay: CallRelay,
+      approvals: ApprovalService,
+      toolset: ToolDefinition[],
+    ) =>
       new TaskService(new TaskStore(redis), relay, {
         tools: TURN_TASK_TOOLS,
         ...TASK_DEFAULTS,
         respond: answerWith(approvals),
+        toolset,
       }),
   };
 }

@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import type { CheckpointStore, WorkspaceSnapshot } from '@app/checkpoint';
 import type { SessionRecord } from '@app/contracts';
 import {
+  formatBytes,
   materializeSeed,
   restoreWorkspace,
+  SeedRejected,
   snapshotWorkspace,
   StatCache,
   type SeedLimits,
@@ -16,6 +18,8 @@ export interface WorkspaceSettings {
   maxFiles: number;
   excludes: string[];
   seed: SeedLimits;
+  /** A tenant's workspaceBytes quota (TENANT_LIMITS): lowers maxBytes for its sessions. */
+  workspaceBytesOf?: (tenant: string) => number;
 }
 
 export interface CapturedWorkspace {
@@ -51,7 +55,21 @@ export class SessionWorkspaces {
     }
     if (!origin?.git) return {};
     await mkdir(dirname(dir), { recursive: true });
-    await materializeSeed({ git: origin.git }, dir, this.settings.seed);
+    const maxBytes = this.maxBytesOf(record.tenant);
+    await materializeSeed({ git: origin.git }, dir, { ...this.settings.seed, maxBytes }).catch(
+      (error: unknown) => {
+        if (
+          error instanceof SeedRejected &&
+          error.reason === 'too_large' &&
+          this.quotaBinds(record.tenant)
+        )
+          throw new SeedRejected(
+            'too_large',
+            `${record.tenant}'s workspaceBytes quota is ${formatBytes(maxBytes)}: ${error.message}`,
+          );
+        throw error;
+      },
+    );
     const captured = await this.capture(record.tenant, record.id, dir);
     return { seedTree: captured.snapshot.tree };
   }
@@ -73,7 +91,7 @@ export class SessionWorkspaces {
   ): Promise<CapturedWorkspace> {
     await mkdir(dir, { recursive: true });
     const result = await snapshotWorkspace(this.store.content(tenant), dir, {
-      maxBytes: this.settings.maxBytes,
+      maxBytes: this.maxBytesOf(tenant),
       maxFiles: this.settings.maxFiles,
       excludes: this.settings.excludes,
       cache: this.cacheOf(sessionId),
@@ -85,6 +103,15 @@ export class SessionWorkspaces {
       newBytes: result.newBytes,
       skipped: result.skipped,
     };
+  }
+
+  /** The largest workspace a session of `tenant` may have: WORKSPACE_MAX_BYTES or its quota. */
+  private maxBytesOf(tenant: string): number {
+    return Math.min(this.settings.maxBytes, this.settings.workspaceBytesOf?.(tenant) ?? Infinity);
+  }
+
+  private quotaBinds(tenant: string): boolean {
+    return this.maxBytesOf(tenant) < this.settings.maxBytes;
   }
 
   forget(sessionId: string): void {

@@ -1,8 +1,15 @@
-import { ClaudeProcess, type ClaudeFlags, type Launcher, type SpawnBroker } from '@app/claude';
+import {
+  ClaudeProcess,
+  transcriptPath,
+  type ClaudeFlags,
+  type Launcher,
+  type SpawnBroker,
+} from '@app/claude';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, type SessionRecord } from '@app/contracts';
 import type { EventSink } from '@app/stream';
 import { SessionApprovals, type ApprovalDeps } from '../turn/session-approvals';
 import { LiveSession, type PromptsFactory } from './live-session';
+import { restoredCostUsd } from './restored-cost';
 import { sessionDirs } from './session-dirs';
 
 /** How the CLI should start: resume Claude's own session, optionally as a fork. */
@@ -99,6 +106,15 @@ export class LiveSessionRegistry implements LiveSessions {
     const dirs = sessionDirs(this.options.dataDir, record.id);
     // stderr may arrive before the LiveSession exists; it is dropped until then.
     const ref: { session?: LiveSession } = {};
+    const startCost = plan.resume
+      ? await restoredCostUsd(
+          transcriptPath(
+            dirs.configDir,
+            this.options.launcher.visibleCwd(dirs.workspaceDir),
+            plan.resume,
+          ),
+        )
+      : 0;
     const process = await ClaudeProcess.start({
       binary: this.options.binary,
       launcher: this.options.launcher,
@@ -120,6 +136,7 @@ export class LiveSessionRegistry implements LiveSessions {
       this.promptsFor(record),
     );
     ref.session = session;
+    session.startCostAt(startCost);
     session.claudeSessionId = plan.forkSession ? undefined : record.claudeSessionId;
     this.live.set(record.id, session);
     void session.done.then(() => {

@@ -31,7 +31,11 @@ export class CliExitedMidTurn extends Error {
 interface PendingTurn {
   resolve(result: ResultMessage): void;
   reject(error: Error): void;
+  watch?: TurnWatcher;
 }
+
+/** Sees every CLI message of one turn as it arrives (a budget meters usage this way). */
+export type TurnWatcher = (message: ClaudeMessage) => void;
 
 const STDERR_BUDGET_PER_TURN = 64 * 1024;
 
@@ -70,8 +74,8 @@ export class LiveSession {
   }
 
   /** Sends a message and resolves with its `result`; turns of one session run one at a time. */
-  runTurn(turn: number, message: string): Promise<ResultMessage> {
-    const run = this.chain.then(() => this.deliver(turn, message));
+  runTurn(turn: number, message: string, watch?: TurnWatcher): Promise<ResultMessage> {
+    const run = this.chain.then(() => this.deliver(turn, message, watch));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -95,6 +99,14 @@ export class LiveSession {
     return this.turn;
   }
 
+  /**
+   * Where the CLI's running total starts: a resumed (or forked) conversation carries on the
+   * total of the transcript's last `cost-state` record, so the first turn's cost is the rest.
+   */
+  startCostAt(totalUsd: number): void {
+    this.lastTotalCost = totalUsd;
+  }
+
   /** This turn's cost: the CLI reports a running total per process. */
   costOf(result: ResultMessage): number {
     const total =
@@ -116,12 +128,16 @@ export class LiveSession {
     });
   }
 
-  private async deliver(turn: number, message: string): Promise<ResultMessage> {
+  private async deliver(
+    turn: number,
+    message: string,
+    watch?: TurnWatcher,
+  ): Promise<ResultMessage> {
     if (!this.process.running) throw new CliExitedMidTurn(await this.process.exited);
     this.turn = turn;
     this.stderrBudget = STDERR_BUDGET_PER_TURN;
     const result = new Promise<ResultMessage>(
-      (resolve, reject) => (this.pending = { resolve, reject }),
+      (resolve, reject) => (this.pending = { resolve, reject, watch }),
     );
     await this.process.send(message);
     return result;
@@ -130,7 +146,10 @@ export class LiveSession {
   private async pump(): Promise<ClaudeExit> {
     for await (const line of this.process.lines()) {
       if (!this.sink.push(lineEvent(line, this.turn))) await this.sink.waitForCapacity();
-      if (line.kind === 'message') this.observe(line.message);
+      if (line.kind === 'message') {
+        this.pending?.watch?.(line.message);
+        this.observe(line.message);
+      }
     }
     const exit = await this.process.exited;
     this.approvals?.dispose();

@@ -13,7 +13,12 @@ import {
   type TurnJob,
 } from '@app/contracts';
 import type { TurnHandler, TurnOutcome } from '@app/queue';
-import { IllegalTransition, type Approvals, type SessionStore } from '@app/sessions';
+import {
+  IllegalTransition,
+  type Approvals,
+  type SessionStore,
+  type TenantQuotaStore,
+} from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
 import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
 import type { Logger } from 'pino';
@@ -22,6 +27,7 @@ import type { TurnCheckpoints } from '../checkpoint/turn-checkpoints';
 import { CliExitedMidTurn } from '../runtime/live-session';
 import type { LiveSessions, LiveTurns } from '../runtime/live-session-registry';
 import type { SessionHolds } from './session-holds';
+import type { TurnBudget, TurnBudgets } from './turn-budget';
 import { errorEvent, exitDetail, statusEvent } from './turn-events';
 import { MAX_TURN_STARTS, unsafeToRepeat } from './turn-recovery';
 
@@ -43,6 +49,10 @@ export interface TurnRunnerDeps {
   /** The checkpoint after each turn, retried while the store is away. */
   checkpoints: Pick<TurnCheckpoints, 'afterTurn'>;
   registry: LiveSessions;
+  /** Spend caps and usage accounting (absent: turns are neither capped nor accounted). */
+  budgets?: Pick<TurnBudgets, 'open'>;
+  /** The tenant's queued-turn count (maxQueuedTurns): a turn taken from the queue leaves it. */
+  quotas?: Pick<TenantQuotaStore, 'turnsLeft'>;
   /** Names this worker in the events that say it took a session over. */
   workerId: string;
   logger: Logger;
@@ -57,6 +67,7 @@ export class TurnRunner implements TurnHandler {
 
   async run(job: TurnJob): Promise<TurnOutcome> {
     const { sessions, holds } = this.deps;
+    await this.deps.quotas?.turnsLeft(job.tenant, job.sessionId, [job.turn]);
     const record = await sessions.find(job.sessionId);
     if (!record) return { kind: 'skipped', reason: 'no such session' };
     const stale = staleJob(record, job);
@@ -91,7 +102,7 @@ export class TurnRunner implements TurnHandler {
       if (!rerun && here) live = here;
       else ({ live, lostTurns } = await this.open(record, rerun));
       this.deps.registry.cancelIdle(job.sessionId);
-      const patch = { runningTurn: job.turn, turnStarts: starts };
+      const patch = { runningTurn: job.turn, turnStarts: starts, stopReason: '' };
       if (rerun) {
         // The attempt that died may have been waiting for an approval: the re-run asks again.
         await this.deps.approvals.clear(job.sessionId);
@@ -128,8 +139,9 @@ export class TurnRunner implements TurnHandler {
     }
     await this.deps.events.append(job.sessionId, [statusEvent(job.turn, 'running')]);
     try {
-      const result = await live.runTurn(job.turn, job.message);
-      return await this.finish(job, live, result);
+      const budget = await this.deps.budgets?.open(record, job.turn, live);
+      const result = await live.runTurn(job.turn, job.message, budget?.watch);
+      return await this.finish(job, live, result, budget);
     } catch (error) {
       return this.fail(job, error);
     }
@@ -211,27 +223,38 @@ export class TurnRunner implements TurnHandler {
     return { live, lostTurns: plan.lostTurns ?? 0 };
   }
 
-  private async finish(job: TurnJob, live: LiveTurns, result: ResultMessage): Promise<TurnOutcome> {
+  private async finish(
+    job: TurnJob,
+    live: LiveTurns,
+    result: ResultMessage,
+    budget?: TurnBudget,
+  ): Promise<TurnOutcome> {
     // The result line must be readable before the status says idle.
     await live.flushEvents();
-    const usage = result.usage ?? {};
+    const costUsd = live.costOf(result);
+    // Accounted in the tenant's usage, and stopped by a budget or not.
+    const spent = await budget?.settle(result, costUsd);
+    const usage = spent?.usage ?? result.usage ?? {};
     await this.deps.sessions.recordResult(job.sessionId, {
       inputTokens: usage.input_tokens ?? 0,
       outputTokens: usage.output_tokens ?? 0,
       cacheCreationTokens: usage.cache_creation_input_tokens ?? 0,
       cacheReadTokens: usage.cache_read_input_tokens ?? 0,
-      costUsd: live.costOf(result),
+      costUsd,
       claudeSessionId: live.claudeSessionId,
     });
+    if (spent?.stop) await this.deps.events.append(job.sessionId, [spent.stop.event]);
     await this.deps.checkpoints.afterTurn(job.sessionId, job.turn);
     const noCredentials = isNotLoggedIn(result);
     if (noCredentials) await this.reportNoCredentials(job);
     await this.settle(
       job,
       'idle',
-      result.is_error
-        ? { lastError: noCredentials ? NO_CREDENTIALS : describeResultError(result) }
-        : {},
+      spent?.stop
+        ? { lastError: spent.stop.message, stopReason: 'budget_exceeded' }
+        : result.is_error
+          ? { lastError: noCredentials ? NO_CREDENTIALS : describeResultError(result) }
+          : {},
     );
     await this.deps.holds.turnEnded(job.sessionId);
     return { kind: 'done', subtype: result.subtype, isError: result.is_error === true };

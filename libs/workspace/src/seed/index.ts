@@ -1,4 +1,4 @@
 export { checkSeed, materializeSeed } from './materialize';
 export { SeedRejected, SeedTargetInvalid, type SeedRejectReason } from './errors';
-export { seedLimitsOf, type SeedLimits } from './seed-limits';
+export { formatBytes, seedLimitsOf, type SeedLimits } from './seed-limits';
 export type { TreeTotals as SeedTotals } from './tree-scan';
