@@ -742,6 +742,10 @@ function foreignCase(
     ) {
       args = setAt(args, ['checkpointId'], foreign.checkpointId) as JObj;
     }
+    // An optional session id (usage_report's) left out would ask about no session at all.
+    if (tool.inputSchema.properties?.sessionId && !args.entries.some(([k]) => k === 'sessionId')) {
+      args = setAt(args, ['sessionId'], foreign.sessionId) as JObj;
+    }
     if (tool.name === 'session_start')
       args = new JObj(args.entries.filter(([k]) => k !== 'workspace'));
     const text = jsonText(args);
