@@ -177,6 +177,34 @@ describe('sessions over MCP', () => {
     expect(sent.result.result).toContain('after the interrupt');
   });
 
+  it('interrupt also drops the turns queued behind the running one: they never run', async () => {
+    stub.enqueue({ text: 'word '.repeat(300), tokenDelayMs: 30 }, { text: 'the next message ran' });
+    const { sessionId } = await callTool<Started>(acme, 'session_start', { prompt: 'talk a lot' });
+    await statusBecomes(sessionId, 'running');
+    await stub.waitForConversationRequests(1);
+    const queued = await callTool<{ status: string; turn: number; events: string }>(
+      acme,
+      'session_send',
+      { sessionId, message: 'queued behind' },
+    );
+    expect(queued).toMatchObject({ status: 'queued', turn: 2, events: expect.any(String) });
+    expect(await callTool(acme, 'session_interrupt', { sessionId })).toEqual({
+      status: 'idle',
+      outcome: 'interrupted',
+      turn: 1,
+      dropped: [2],
+    });
+    // The next message is turn 3, and the model hears it without 'queued behind' ever sent.
+    const sent = await callTool<{ turn: number; result: { result: string } }>(
+      acme,
+      'session_send',
+      { sessionId, message: 'go on', wait: true },
+    );
+    expect(sent).toMatchObject({ turn: 3, result: { result: 'the next message ran' } });
+    const prompts = JSON.stringify(stub.conversationRequests().map((r) => r.messages));
+    expect(prompts).not.toContain('queued behind');
+  });
+
   it('terminate stops the process and the session takes no more messages', async () => {
     stub.enqueue({ text: 'hi' });
     const { sessionId } = await callTool<Started>(acme, 'session_start', {

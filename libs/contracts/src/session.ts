@@ -104,5 +104,10 @@ export const SessionRecordSchema = z.object({
   turnStarts: z.number().int().nonnegative().optional(),
   /** The newest turn that ended (idle or failed): a job for it or an older turn is stale. */
   settledTurn: z.number().int().nonnegative().optional(),
+  /**
+   * Turns up to this one that had not started when an interrupt dropped them: a job of theirs
+   * still in flight (handed over, retried) is skipped by the worker.
+   */
+  droppedThrough: z.number().int().nonnegative().optional(),
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;

@@ -55,6 +55,7 @@ export function decodeRecord(h: Record<string, string>): SessionRecord | undefin
     runningTurn: optionalNum(h.runningTurn),
     turnStarts: optionalNum(h.turnStarts),
     settledTurn: optionalNum(h.settledTurn),
+    droppedThrough: optionalNum(h.droppedThrough),
   };
 }
 

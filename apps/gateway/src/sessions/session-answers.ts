@@ -69,7 +69,11 @@ export function answerInterrupt(r: Interrupted, sessionId: string): ToolAnswer {
           r.status === 'running' || r.status === 'waiting'
             ? `Asked turn ${r.turn} of session ${sessionId} to stop; it has not ended yet ` +
               '(session_status says when it has).'
-            : `Interrupted turn ${r.turn} of session ${sessionId}; ${after}`,
+            : `Interrupted turn ${r.turn} of session ${sessionId}` +
+              (r.dropped?.length
+                ? ` and dropped the ${counted(r.dropped.length, 'turn')} queued behind it (${r.dropped.join(', ')})`
+                : '') +
+              `; ${after}`,
       };
     case 'dropped':
       return {

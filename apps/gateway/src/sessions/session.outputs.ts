@@ -112,6 +112,10 @@ export const SessionInterruptOutput = z.object({
       'before it ran; nothing_running: no turn was queued or running.',
   ),
   turn: z.number().int().describe('The session’s latest turn.'),
+  dropped: z
+    .array(z.number().int())
+    .optional()
+    .describe('Turns that were queued behind the stopped one and were dropped before they ran.'),
 });
 
 export const SessionTerminateOutput = z.object({ status: z.literal('terminated') });

@@ -25,7 +25,7 @@ import type { TurnEnd, TurnWaiter, WaitContext } from './turn-waiter';
  * service can be specified with in-memory ones.
  */
 export interface SessionServiceDeps {
-  sessions: Pick<SessionStore, 'create' | 'get' | 'list' | 'nextTurn' | 'transition'>;
+  sessions: Pick<SessionStore, 'create' | 'get' | 'list' | 'nextTurn' | 'transition' | 'update'>;
   checkpoints: Pick<CheckpointStore, 'read'>;
   queue: Pick<TurnQueue, 'enqueue' | 'dropWaiting'>;
   events: Pick<SessionEventLog, 'lastId' | 'append'>;
@@ -64,6 +64,8 @@ export interface Interrupted {
   status: SessionStatus;
   outcome: InterruptOutcome;
   turn: number;
+  /** Turns queued behind the stopped one, dropped before they ran. */
+  dropped?: number[];
 }
 
 /** How long session_interrupt waits for the stopped turn to end before answering anyway. */
@@ -188,8 +190,7 @@ export class SessionService {
     const record = await this.deps.sessions.get(ctx.tenant, sessionId);
     const turn = record.runningTurn ?? record.turns;
     if (record.status === 'queued') {
-      await this.deps.queue.dropWaiting(sessionId, pendingTurns(record));
-      await this.deps.quotas?.turnsDropped(ctx.tenant, sessionId, pendingTurns(record));
+      await this.dropQueued(record, pendingTurns(record), ctx);
       await this.deps.sessions
         .transition(sessionId, 'idle', { from: ['queued'] })
         .catch(() => undefined); // picked up meanwhile: the status says what it is now
@@ -199,6 +200,9 @@ export class SessionService {
     if (!TURN_ACTIVE_STATUSES.includes(record.status)) {
       return { status: record.status, outcome: 'nothing_running', turn: record.turns };
     }
+    // Stopping means stopping: messages queued behind the running turn do not run after it.
+    const dropped = pendingTurns(record).filter((t) => t > turn);
+    if (dropped.length > 0) await this.dropQueued(record, dropped, ctx);
     const cursor = (await this.deps.events.lastId(sessionId)) ?? START_CURSOR;
     await this.deps.control.send(sessionId, 'interrupt');
     // Not relayed as progress and never interrupting again: this wait only watches the end.
@@ -209,7 +213,26 @@ export class SessionService {
       quiet: true,
     });
     const now = await this.deps.sessions.get(ctx.tenant, sessionId);
-    return { status: now.status, outcome: 'interrupted', turn };
+    return {
+      status: now.status,
+      outcome: 'interrupted',
+      turn,
+      ...(dropped.length ? { dropped } : {}),
+    };
+  }
+
+  /**
+   * Takes turns that have not started off the queue; a job of theirs already taken by a worker
+   * (handed over, waiting for the session) is skipped there: the record says they were dropped.
+   */
+  private async dropQueued(
+    record: SessionRecord,
+    turns: number[],
+    ctx: CallContext,
+  ): Promise<void> {
+    await this.deps.sessions.update(record.id, { droppedThrough: Math.max(...turns) });
+    await this.deps.queue.dropWaiting(record.id, turns);
+    await this.deps.quotas?.turnsDropped(ctx.tenant, record.id, turns);
   }
 
   async terminate(sessionId: string, ctx: CallContext): Promise<'terminated'> {

@@ -356,6 +356,9 @@ function staleJob(record: SessionRecord, job: TurnJob): TurnOutcome | undefined 
   if (job.turn <= (record.settledTurn ?? 0)) {
     return { kind: 'skipped', reason: `turn ${job.turn} already ran` };
   }
+  if (job.turn <= (record.droppedThrough ?? 0) && job.turn > (record.runningTurn ?? 0)) {
+    return { kind: 'skipped', reason: `turn ${job.turn} was dropped by an interrupt` };
+  }
   return undefined;
 }
 
