@@ -136,11 +136,29 @@ export class McpEndpoint implements BeforeApplicationShutdown {
       request,
     };
     const sessionId = headerOf(req, 'mcp-session-id');
-    if (sessionId !== undefined) return this.sessions.post(post, sessionId);
+    if (sessionId !== undefined) {
+      this.logRequest('2025-11-25 (MCP session)', post);
+      return this.sessions.post(post, sessionId);
+    }
     const initializeVersion = negotiatedProtocolVersion(post.messages);
-    if (initializeVersion !== undefined) return this.sessions.initialize(post, initializeVersion);
-    if (await isLegacyRequest(request, read.body)) return this.postStateless(post);
+    if (initializeVersion !== undefined) {
+      this.logRequest(`${initializeVersion} (initialize)`, post);
+      return this.sessions.initialize(post, initializeVersion);
+    }
+    if (await isLegacyRequest(request, read.body)) {
+      this.logRequest('2025 era (no MCP session)', post);
+      return this.postStateless(post);
+    }
+    this.logRequest(MODERN_PROTOCOL_VERSION, post);
     return this.postModern(post);
+  }
+
+  /** Which era served what, for whom: what an operator asks first when a client misbehaves. */
+  private logRequest(era: string, post: ParsedPost): void {
+    const methods = post.messages.map((m) =>
+      typeof m === 'object' && m !== null && 'method' in m ? String(m.method) : 'response',
+    );
+    this.log.debug(`MCP ${era}: ${methods.join(', ')} (tenant ${post.tenant})`);
   }
 
   /** A 2026-07-28 request: the SDK serves it per request, with the tasks extension on offer. */
