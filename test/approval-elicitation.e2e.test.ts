@@ -184,6 +184,28 @@ describe('a waited 2025-11-25 call puts the prompt to a client that elicits', ()
     });
   });
 
+  it('no answer by the deadline: denied by the deadline, the call still returns the turn’s end', async () => {
+    answer = () => new Promise<ElicitResult>(() => undefined); // the person never answers
+    stub.enqueue(writeFile('unanswered.txt'), { text: 'No answer, moving on.' });
+    const waited = await callTool<Waited>(asker, 'session_start', {
+      prompt: 'Write a file.',
+      permissions: 'ask',
+      approvalTimeoutMs: 2_000,
+      wait: true,
+    });
+    expect(asked).toHaveLength(1);
+    expect(waited).toMatchObject({
+      status: 'idle',
+      result: { is_error: false, result: 'No answer, moving on.' },
+    });
+    expect(existsSync(workspaceFile(waited.sessionId, 'unanswered.txt'))).toBe(false);
+    expect(toolResultSent()).toMatchObject({ is_error: true });
+    expect((await resolutions(waited.sessionId))[0].data).toMatchObject({
+      decision: 'deny',
+      by: 'deadline',
+    });
+  });
+
   it('answered first elsewhere (session_respond): the late elicitation answer is ignored', async () => {
     answer = async () => {
       // While the form is open, another connection answers the prompt.
