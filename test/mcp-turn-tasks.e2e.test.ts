@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { eventually } from '@app/testing/eventually';
 import type { MessagesStub } from '@app/testing/messages-stub';
 import { sessionDirs } from '../apps/worker/src/runtime/session-dirs';
+import { TASK_DEFAULTS } from '../apps/gateway/src/tasks';
 import { ModernClient } from './support/mcp-modern-client';
 import {
   callTool,
@@ -61,6 +62,43 @@ async function taskOf(url: URL, taskId: string): Promise<Record<string, unknown>
   expect(got.error).toBeUndefined();
   return got.result ?? {};
 }
+
+/** Scripts a turn that asks to run a Bash `command`, then answers `reply`. */
+function scriptPrompt(command: string, reply: string): void {
+  stub.enqueue(
+    { toolUse: { name: 'Bash', input: { command, description: 'w' } } },
+    { text: reply },
+  );
+}
+
+/** Polls `url` until the task's status is `status` (or `done` says so); returns what it saw. */
+async function taskUntil(
+  url: URL,
+  taskId: string,
+  what: string,
+  done: (task: Record<string, unknown>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
+  let task: Record<string, unknown> = {};
+  await eventually(what, async () => done((task = await taskOf(url, taskId))), timeoutMs);
+  return task;
+}
+
+const withStatus = (status: string) => (task: Record<string, unknown>) => task.status === status;
+
+/** Answers a task's input request with the decision form, as a client that elicits does. */
+async function answerTask(url: URL, taskId: string, requestId: string, content: object) {
+  const update = await tasksOn(url).request('tasks/update', {
+    taskId,
+    inputResponses: { [requestId]: { action: 'accept', content } },
+  });
+  expect(update.error).toBeUndefined();
+  return update;
+}
+
+/** The turn's structured result a completed task holds. */
+const structuredOf = (task: Record<string, unknown>) =>
+  (task.result as { structuredContent: Record<string, unknown> }).structuredContent;
 
 it('session_send as a task: created on A, completed on B with the waited result', async () => {
   const sessionId = await idleSession();
@@ -132,38 +170,19 @@ it('says what the turn is doing, and tasks/cancel on B interrupts it on its work
 
 it('a prompt of an "ask" session makes the task input_required; tasks/update on B answers it', async () => {
   const sessionId = await idleSession({ permissions: 'ask' });
-  stub.enqueue(
-    { toolUse: { name: 'Bash', input: { command: 'echo approved > task.txt', description: 'w' } } },
-    { text: 'Wrote it.' },
-  );
+  scriptPrompt('echo approved > task.txt', 'Wrote it.');
   const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'write' });
   const taskId = String(created.result?.taskId);
 
-  let task: Record<string, unknown> = {};
-  await eventually(
-    'the task to ask for approval',
-    async () => (task = await taskOf(urlB, taskId)).status === 'input_required',
-    30_000,
-  );
-  expect(task.statusMessage).toBe('waiting for approval: Bash: echo approved > task.txt');
-  const [requestId, request] = Object.entries(task.inputRequests as Record<string, unknown>)[0];
+  const asking = await taskUntil(urlB, taskId, 'the task to ask', withStatus('input_required'));
+  expect(asking.statusMessage).toBe('waiting for approval: Bash: echo approved > task.txt');
+  const [requestId, request] = Object.entries(asking.inputRequests as Record<string, unknown>)[0];
   expect(request).toMatchObject({ method: 'elicitation/create', params: { mode: 'form' } });
 
-  const update = await tasksOn(urlB).request('tasks/update', {
-    taskId,
-    inputResponses: { [requestId]: { action: 'accept', content: { decision: 'allow' } } },
-  });
-  expect(update.error).toBeUndefined();
+  const update = await answerTask(urlB, taskId, requestId, { decision: 'allow' });
   expect(update.result).toMatchObject({ resultType: 'complete' });
-  await eventually(
-    'the task to complete',
-    async () => (task = await taskOf(urlA, taskId)).status === 'completed',
-    30_000,
-  );
-  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
-    status: 'idle',
-    result: { result: 'Wrote it.' },
-  });
+  const done = await taskUntil(urlA, taskId, 'the task to complete', withStatus('completed'));
+  expect(structuredOf(done)).toMatchObject({ status: 'idle', result: { result: 'Wrote it.' } });
 }, 90_000);
 
 type Answer = 'allow' | 'deny' | 'deadline';
@@ -176,15 +195,7 @@ describe('session_start as a task in an "ask" session: its first prompt answered
   ])(
     '%s (tasks/update on B, or nobody)',
     async (answer, reply) => {
-      stub.enqueue(
-        {
-          toolUse: {
-            name: 'Bash',
-            input: { command: 'echo started > start.txt', description: 'w' },
-          },
-        },
-        { text: reply },
-      );
+      scriptPrompt('echo started > start.txt', reply);
       const created = await tasksOn(urlA).callTool('session_start', {
         prompt: 'write',
         permissions: 'ask',
@@ -193,30 +204,17 @@ describe('session_start as a task in an "ask" session: its first prompt answered
       expect(created.result).toMatchObject({ resultType: 'task' });
       const taskId = String(created.result?.taskId);
 
-      let task: Record<string, unknown> = {};
-      await eventually(
-        'the task to ask for approval',
-        async () => (task = await taskOf(urlB, taskId)).status === 'input_required',
-        30_000,
-      );
-      const [requestId] = Object.keys(task.inputRequests as Record<string, unknown>);
+      const asking = await taskUntil(urlB, taskId, 'the task to ask', withStatus('input_required'));
+      const [requestId] = Object.keys(asking.inputRequests as Record<string, unknown>);
       if (answer !== 'deadline') {
         const decision =
           answer === 'allow' ? { decision: 'allow' } : { decision: 'deny', message: 'Not here.' };
-        const update = await tasksOn(urlB).request('tasks/update', {
-          taskId,
-          inputResponses: { [requestId]: { action: 'accept', content: decision } },
-        });
-        expect(update.error).toBeUndefined();
+        await answerTask(urlB, taskId, requestId, decision);
       }
-      await eventually(
-        'the task to complete',
-        async () => (task = await taskOf(urlA, taskId)).status === 'completed',
-        30_000,
-      );
-      const { structuredContent } = task.result as { structuredContent: { sessionId: string } };
-      expect(structuredContent).toMatchObject({ status: 'idle', result: { result: reply } });
-      const { sessionId } = structuredContent;
+      const task = await taskUntil(urlA, taskId, 'the task to complete', withStatus('completed'));
+      const structured = structuredOf(task);
+      expect(structured).toMatchObject({ status: 'idle', result: { result: reply } });
+      const sessionId = String(structured.sessionId);
       const events = await callTool<{ events: Array<{ kind: string; data: unknown }> }>(
         acme,
         'session_events',
@@ -247,37 +245,27 @@ describe('session_start as a task in an "ask" session: its first prompt answered
 });
 
 it('a client that cannot elicit: the task stays working and its message names the session_respond call', async () => {
-  stub.enqueue(
-    { toolUse: { name: 'Bash', input: { command: 'echo plain > plain.txt', description: 'w' } } },
-    { text: 'Wrote it plainly.' },
-  );
+  scriptPrompt('echo plain > plain.txt', 'Wrote it plainly.');
   const created = await tasksOn(urlA, 'acme', false).callTool('session_start', {
     prompt: 'write',
     permissions: 'ask',
   });
   const taskId = String(created.result?.taskId);
-  let task: Record<string, unknown> = {};
-  await eventually(
-    'the task to say how to answer the prompt',
-    async () => /session_respond/.test(String((task = await taskOf(urlB, taskId)).statusMessage)),
-    30_000,
+  const asking = await taskUntil(urlB, taskId, 'the task to say how to answer', (task) =>
+    /session_respond/.test(String(task.statusMessage)),
   );
-  expect(task.status).toBe('working');
-  const answer = /sessionId: "([0-9a-f-]{36})", requestId: "([^"]+)"/.exec(
-    String(task.statusMessage),
-  );
-  expect(task.statusMessage).toMatch(
+  expect(asking.status).toBe('working');
+  expect(asking.statusMessage).toMatch(
     /^waiting for approval: Bash: echo plain > plain\.txt; answer with/,
   );
-  expect(answer).not.toBeNull();
-  const [, sessionId, requestId] = answer ?? [];
-  await callTool(acme, 'session_respond', { sessionId, requestId, decision: 'allow' });
-  await eventually(
-    'the task to complete',
-    async () => (task = await taskOf(urlA, taskId)).status === 'completed',
-    30_000,
+  const named = /sessionId: "([0-9a-f-]{36})", requestId: "([^"]+)"/.exec(
+    String(asking.statusMessage),
   );
-  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
+  expect(named).not.toBeNull();
+  const [, sessionId, requestId] = named ?? [];
+  await callTool(acme, 'session_respond', { sessionId, requestId, decision: 'allow' });
+  const done = await taskUntil(urlA, taskId, 'the task to complete', withStatus('completed'));
+  expect(structuredOf(done)).toMatchObject({
     sessionId,
     status: 'idle',
     result: { result: 'Wrote it plainly.' },
@@ -288,18 +276,10 @@ it('a stopping gateway hands its task on: the next tasks/get elsewhere follows t
   const urlC = await world.system.addGateway();
   const gatewayC = world.system.gateways[world.system.gateways.length - 1];
   const sessionId = await idleSession({ permissions: 'ask' });
-  stub.enqueue(
-    { toolUse: { name: 'Bash', input: { command: 'echo handed > handed.txt', description: 'w' } } },
-    { text: 'Handed on and wrote it.' },
-  );
+  scriptPrompt('echo handed > handed.txt', 'Handed on and wrote it.');
   const created = await tasksOn(urlC).callTool('session_send', { sessionId, message: 'write' });
   const taskId = String(created.result?.taskId);
-  let task: Record<string, unknown> = {};
-  await eventually(
-    'the task to ask for approval',
-    async () => (task = await taskOf(urlA, taskId)).status === 'input_required',
-    30_000,
-  );
+  const asking = await taskUntil(urlA, taskId, 'the task to ask', withStatus('input_required'));
 
   // Its gateway stops while the turn waits: the task is not held up for the drain, nor lost.
   const stopping = Date.now();
@@ -308,19 +288,18 @@ it('a stopping gateway hands its task on: the next tasks/get elsewhere follows t
   console.log(`gateway with a running task stopped in ${stopMs} ms`);
   expect(stopMs).toBeLessThan(world.system.config.http.drainMs);
 
-  const [requestId] = Object.keys(task.inputRequests as Record<string, unknown>);
+  const [requestId] = Object.keys(asking.inputRequests as Record<string, unknown>);
   expect(await taskOf(urlA, taskId)).toMatchObject({ status: 'input_required' }); // taken over
-  const update = await tasksOn(urlA).request('tasks/update', {
+  await answerTask(urlA, taskId, requestId, { decision: 'allow' });
+  // Well before the 30 s lease would have run out: the task was handed on, not abandoned.
+  const done = await taskUntil(
+    urlB,
     taskId,
-    inputResponses: { [requestId]: { action: 'accept', content: { decision: 'allow' } } },
-  });
-  expect(update.error).toBeUndefined();
-  await eventually(
-    'the task to complete on the replica that took it over',
-    async () => (task = await taskOf(urlB, taskId)).status === 'completed',
-    30_000,
+    'the task to complete',
+    withStatus('completed'),
+    TASK_DEFAULTS.leaseMs / 3,
   );
-  expect((task.result as { structuredContent: unknown }).structuredContent).toMatchObject({
+  expect(structuredOf(done)).toMatchObject({
     status: 'idle',
     result: { result: 'Handed on and wrote it.' },
   });

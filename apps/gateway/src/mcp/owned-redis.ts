@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis';
 import { sseHistoryWriter } from './sse-history-writer';
 
@@ -14,7 +14,7 @@ export const OWNED_REDIS_TARGET = Symbol('OWNED_REDIS_TARGET');
 
 /** A client the MCP module created itself, so it is the one that closes it on shutdown. */
 @Injectable()
-export class OwnedRedis implements OnModuleDestroy {
+export class OwnedRedis implements OnApplicationShutdown {
   private readonly log = new Logger('McpRedis');
   readonly client: RedisClient;
 
@@ -29,7 +29,11 @@ export class OwnedRedis implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Last, not at module destroy (Nest's first shutdown phase): the drain that follows still
+   * serves MCP requests, and a stopping gateway's tasks hand themselves on through this client.
+   */
+  async onApplicationShutdown(): Promise<void> {
     // SSE history still waiting for its batch goes out before the connection closes.
     await sseHistoryWriter(this.client).flush();
     await closeRedis(this.client);
