@@ -18,6 +18,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   spawn: () => import('./spawn.bench').then((m) => m.run()),
   chaos: () => import('./chaos.bench').then((m) => m.run()),
   mcp: () => import('./mcp.bench').then((m) => m.run()),
+  fairness: () => import('./fairness.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

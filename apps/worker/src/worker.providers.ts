@@ -316,6 +316,7 @@ export function workerProviders(logger: Logger): Provider[] {
         ApprovalStore,
         TurnBudgets,
         REDIS_COMMANDS,
+        TurnConsumer,
       ],
       useFactory: (
         workerId: string,
@@ -328,6 +329,7 @@ export function workerProviders(logger: Logger): Provider[] {
         approvals: ApprovalStore,
         budgets: TurnBudgets,
         redis: RedisClient,
+        consumer: TurnConsumer,
       ) =>
         new TurnRunner({
           sessions,
@@ -339,6 +341,7 @@ export function workerProviders(logger: Logger): Provider[] {
           registry,
           budgets,
           quotas: new TenantQuotaStore(redis),
+          queue: consumer,
           workerId,
           logger,
         }),

@@ -67,6 +67,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_CLUSTER: 'maybe' })).toThrow(/REDIS_CLUSTER/);
   });
 
+  it('shares turns fairly across tenants unless TURN_DISPATCH says fifo', () => {
+    expect(loadConfig({}).queue).toEqual({ dispatch: 'fair' });
+    expect(loadConfig({ TURN_DISPATCH: 'fifo' }).queue).toEqual({ dispatch: 'fifo' });
+    expect(() => loadConfig({ TURN_DISPATCH: 'lifo' })).toThrow(/TURN_DISPATCH/);
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ PORT: '', REDIS_URL: ' ' }).http.port).toBe(3000);
   });

@@ -61,6 +61,8 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     eventBufferEvents: env.EVENT_BUFFER_EVENTS,
   },
   events: { maxLen: env.EVENT_STREAM_MAXLEN, turnWaitMaxMs: env.TURN_WAIT_MAX_MS },
+  /** How the gateways queue turns (TURN_DISPATCH; the workers take whatever comes first). */
+  queue: { dispatch: env.TURN_DISPATCH },
   gc: { intervalMs: env.GC_INTERVAL_MS, graceMs: env.GC_GRACE_MS },
   sandbox: {
     mode: env.SANDBOX,

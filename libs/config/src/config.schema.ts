@@ -98,6 +98,11 @@ export const EnvSchema = z.looseObject({
   /** Per-tenant quotas and daily budget (JSON or a file path); see tenant-limits.ts. */
   TENANT_LIMITS: tenantLimitsVariable,
   WORKER_CONCURRENCY: int(1).max(1024).optional(),
+  /**
+   * How queued turns are shared out: `fair` takes turns across tenants (a tenant's k-th queued
+   * turn before anyone's (k+1)-th), `fifo` in the order they were queued.
+   */
+  TURN_DISPATCH: z.enum(['fair', 'fifo']).default('fair'),
   SESSION_IDLE_MS: int(1000).default(60_000),
   /**
    * How soon a worker that died is noticed: its session leases and BullMQ job locks both last

@@ -14,4 +14,10 @@ export {
   type TurnHandler,
   type TurnOutcome,
 } from './turn-consumer';
-export { TurnQueue, type TurnJobState } from './turn-queue';
+export {
+  TurnQueue,
+  type EnqueueOptions,
+  type TurnJobState,
+  type TurnQueueOptions,
+} from './turn-queue';
+export type { TurnDispatch } from './fair-share';

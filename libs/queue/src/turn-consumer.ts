@@ -1,5 +1,5 @@
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { TURN_QUEUE, TurnJobSchema, type TurnJob } from '@app/contracts';
+import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { TURN_QUEUE, TurnJobSchema, turnJobId, type TurnJob } from '@app/contracts';
 import {
   closeQueueConnection,
   HANDOVER_RETRY_MS,
@@ -43,6 +43,15 @@ export interface TurnConsumerOptions {
   onError?: (error: Error) => void;
 }
 
+/** Job states of a turn that has not been run yet: waiting for a worker, or taken by one. */
+const PENDING_STATES = new Set<string>([
+  'waiting',
+  'prioritized',
+  'delayed',
+  'waiting-children',
+  'active',
+]);
+
 /**
  * The worker's side of the turn queue: takes up to `concurrency` turns at once and applies the
  * queue's policy around the handler: malformed jobs are never retried, a session held elsewhere
@@ -68,6 +77,17 @@ export class TurnConsumer {
     );
     // Without a listener, a connection error would crash the process; BullMQ reconnects anyway.
     this.worker.on('error', this.options.onError ?? (() => undefined));
+  }
+
+  /**
+   * Whether the turn's job has yet to run: it waits in the queue (waiting, prioritized, delayed)
+   * or a worker has just taken it (active). False once it ended or when there is no such job
+   * (dropped, or removed after it ended). Read through the consumer's own connection.
+   */
+  async turnPending(sessionId: string, turn: number): Promise<boolean> {
+    if (!this.worker) throw new Error('TurnConsumer.turnPending: not started');
+    const job = await Job.fromId(this.worker, turnJobId(sessionId, turn));
+    return job !== undefined && PENDING_STATES.has(await job.getState());
   }
 
   /**

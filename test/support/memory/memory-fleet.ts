@@ -8,6 +8,7 @@ import { MemoryControlBus } from './memory-control';
 import { MemoryEventLog } from './memory-event-log';
 import { MemoryLeaseTable } from './memory-leases';
 import { MemorySessionStore } from './memory-session-store';
+import { MemoryTurnQueue } from './memory-turn-queue';
 import { ScriptedLiveSessions } from './scripted-cli';
 
 /**
@@ -20,6 +21,8 @@ export function memoryFleet() {
   const leases = new MemoryLeaseTable();
   const bus = new MemoryControlBus();
   const approvals = new MemoryApprovals();
+  /** The turns queued and not yet taken, which the workers consult for a session's order. */
+  const queue = new MemoryTurnQueue();
   const worker = (id: string) => {
     const registry = new ScriptedLiveSessions(events);
     const checkpointer = new MemoryCheckpointer();
@@ -53,13 +56,14 @@ export function memoryFleet() {
       approvals,
       checkpoints,
       registry,
+      queue,
       workerId: id,
       logger,
     });
     control.handle((sessionId, action) => holds.control(sessionId, action));
     return { id, runner, holds, registry, checkpointer, checkpoints, logger };
   };
-  return { sessions, events, leases, bus, approvals, worker };
+  return { sessions, events, leases, bus, approvals, queue, worker };
 }
 
 export type MemoryWorker = ReturnType<ReturnType<typeof memoryFleet>['worker']>;

@@ -6,15 +6,13 @@ import {
 } from '../../../apps/gateway/src/sessions/session.service';
 import { TurnWaiter } from '../../../apps/gateway/src/sessions/turn-waiter';
 import { memoryFleet } from './memory-fleet';
-import { MemoryTurnQueue } from './memory-turn-queue';
 
 /**
  * The session tools' logic against in-memory repositories, with a worker (a real TurnRunner on
  * a scripted CLI) taking the queued turns: the whole orchestration in milliseconds.
  */
 export function sessionSystem(options: { maxWaitMs?: number } = {}) {
-  const { sessions, events, bus, worker } = memoryFleet();
-  const queue = new MemoryTurnQueue();
+  const { sessions, events, bus, queue, worker } = memoryFleet();
   const manifests = new Map<string, CheckpointManifest>();
   const seeded: unknown[] = [];
   const control = bus.endpoint();

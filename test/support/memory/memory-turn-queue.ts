@@ -21,6 +21,11 @@ export class MemoryTurnQueue implements Queue {
     return before - kept.length;
   }
 
+  /** Whether the turn still waits here (TurnConsumer.turnPending's in-memory face). */
+  async turnPending(sessionId: string, turn: number): Promise<boolean> {
+    return this.waiting.some((j) => j.sessionId === sessionId && j.turn === turn);
+  }
+
   /** The oldest waiting job, as a worker would take it. */
   take(): TurnJob {
     const job = this.waiting.shift();

@@ -50,6 +50,11 @@ export interface TenantQuotasDeps {
 
 /** What a call holds between its admission and its queued job. */
 export interface TurnAdmission {
+  /**
+   * The tenant's queued turns as this admission counted them, its own included: its place in
+   * the tenant's backlog, which fair dispatch orders by (TurnQueue.enqueue).
+   */
+  readonly backlog?: number;
   /** The turn got its number (nextTurn, before the job is enqueued). */
   numbered(turn: number): Promise<void>;
   /** The turn was not queued after all (`error`: why): what the admission took goes back. */
@@ -182,6 +187,7 @@ const NOTHING_HELD: TurnAdmission = {
 
 class HeldAdmission implements TurnAdmission {
   private turn?: number;
+  readonly backlog: number;
 
   constructor(
     private readonly store: TenantQuotasDeps['store'],
@@ -189,7 +195,9 @@ class HeldAdmission implements TurnAdmission {
     private readonly sessionId: string,
     private readonly reservation: string,
     private readonly admitted: Extract<AdmitOutcome, { admitted: true }>,
-  ) {}
+  ) {
+    this.backlog = admitted.queued;
+  }
 
   async numbered(turn: number): Promise<void> {
     this.turn = turn;

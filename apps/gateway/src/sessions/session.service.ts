@@ -261,7 +261,8 @@ export class SessionService {
     try {
       const { turn } = await this.deps.sessions.nextTurn(ctx.tenant, sessionId);
       await admission?.numbered(turn);
-      await this.deps.queue.enqueue({ sessionId, tenant: ctx.tenant, turn, message });
+      const job = { sessionId, tenant: ctx.tenant, turn, message };
+      await this.deps.queue.enqueue(job, { backlog: admission?.backlog });
       return turn;
     } catch (error) {
       await admission?.abandon(error);

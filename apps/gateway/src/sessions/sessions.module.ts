@@ -104,7 +104,7 @@ const providers: Provider[] = [
     useFactory: (c: AppConfig) =>
       new TurnQueue(
         { url: c.redis.url ?? '', keyPrefix: c.redis.keyPrefix, cluster: c.redis.cluster === true },
-        { connectionName: 'gateway-queue' },
+        { connectionName: 'gateway-queue', dispatch: c.queue.dispatch },
       ),
   },
   {

@@ -12,7 +12,7 @@ import { NO_CREDENTIALS } from './turn-runner';
 
 /** The turn's state machine, with in-memory repositories: a fleet of workers in one process. */
 function fleet() {
-  const { sessions, events, leases, bus, approvals, worker } = memoryFleet();
+  const { sessions, events, leases, bus, approvals, queue, worker } = memoryFleet();
   const newTurn = async (tenant = 'acme', sessionId?: string): Promise<TurnJob> => {
     const id = sessionId ?? (await sessions.create(tenant, {})).id;
     const { turn } = await sessions.nextTurn(tenant, id);
@@ -23,7 +23,7 @@ function fleet() {
       const data = e.data as { status?: string; code?: string; type?: string };
       return `${e.kind}:${data.status ?? data.code ?? data.type ?? ''}`;
     });
-  return { sessions, events, leases, bus, approvals, worker, newTurn, kinds };
+  return { sessions, events, leases, bus, approvals, queue, worker, newTurn, kinds };
 }
 
 /** Waits until the worker's CLI for the session is mid-turn (the runner got that far). */
@@ -448,6 +448,56 @@ describe('TurnRunner', () => {
       expect(await outcome).toEqual({ kind: 'skipped', reason: 'lease lost' });
       expect((await f.sessions.find(job.sessionId))?.status).toBe('running');
       expect(f.kinds(job.sessionId)).toEqual(['status:running']);
+    });
+  });
+
+  describe("a session's turns in order", () => {
+    /** A session that ran turn 1 and has turns 2 and 3 queued; turn 3 reaches a worker first. */
+    async function overtaken() {
+      const f = fleet();
+      const a = f.worker('a');
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      await (await running(a, first.sessionId)).finish();
+      await run1;
+      const second = await f.newTurn('acme', first.sessionId);
+      const third = await f.newTurn('acme', first.sessionId);
+      await f.queue.enqueue(second);
+      const started = () =>
+        f.events
+          .all(first.sessionId)
+          .filter((e) => e.kind === 'status' && (e.data as { status: string }).status === 'running')
+          .map((e) => e.turn);
+      return { f, a, second, third, started };
+    }
+
+    it('hands a turn back to the queue while the turn before it still waits there', async () => {
+      const { f, a, second, third, started } = await overtaken();
+      // Fair dispatch (or a hand-over's retry) brought turn 3 to the worker before turn 2.
+      expect(await a.runner.run(third)).toEqual({ kind: 'handover' });
+      expect((await f.sessions.find(third.sessionId))?.runningTurn).toBe(1);
+      expect(a.registry.get(third.sessionId)?.busy).toBe(false);
+
+      const run2 = a.runner.run(f.queue.take());
+      const cli = await running(a, second.sessionId);
+      // Turn 2 has started: turn 3 now waits only for it to end, as any next turn does.
+      expect(await a.runner.run(third)).toEqual({ kind: 'handover' });
+      await cli.finish();
+      expect((await run2).kind).toBe('done');
+      const run3 = a.runner.run(third);
+      await (await running(a, third.sessionId)).finish();
+      expect((await run3).kind).toBe('done');
+      expect(started()).toEqual([1, 2, 3]);
+    });
+
+    it('does not wait for a turn whose job is gone', async () => {
+      const { f, a, second, third, started } = await overtaken();
+      // Dropped from the queue (or never added: its gateway died before): it will not run.
+      await f.queue.dropWaiting(second.sessionId, [second.turn]);
+      const run3 = a.runner.run(third);
+      await (await running(a, third.sessionId)).finish();
+      expect((await run3).kind).toBe('done');
+      expect(started()).toEqual([1, 3]);
     });
   });
 });

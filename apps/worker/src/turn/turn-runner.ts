@@ -12,7 +12,7 @@ import {
   type SessionRecord,
   type TurnJob,
 } from '@app/contracts';
-import type { TurnHandler, TurnOutcome } from '@app/queue';
+import type { TurnConsumer, TurnHandler, TurnOutcome } from '@app/queue';
 import {
   IllegalTransition,
   type Approvals,
@@ -53,6 +53,8 @@ export interface TurnRunnerDeps {
   budgets?: Pick<TurnBudgets, 'open'>;
   /** The tenant's queued-turn count (maxQueuedTurns): a turn taken from the queue leaves it. */
   quotas?: Pick<TenantQuotaStore, 'turnsLeft'>;
+  /** Whether a turn's job has yet to run, for the session's order (absent: not checked). */
+  queue?: Pick<TurnConsumer, 'turnPending'>;
   /** Names this worker in the events that say it took a session over. */
   workerId: string;
   logger: Logger;
@@ -72,6 +74,8 @@ export class TurnRunner implements TurnHandler {
     if (!record) return { kind: 'skipped', reason: 'no such session' };
     const stale = staleJob(record, job);
     if (stale) return stale;
+    // Turns of a session start in order: one that came before its predecessor waits for it.
+    if (await this.predecessorPending(record, job)) return { kind: 'handover' };
     // Held by another worker, which was asked to let go: the queue tries again shortly.
     if (!(await holds.take(job.sessionId))) return { kind: 'handover' };
     const here = this.deps.registry.get(job.sessionId);
@@ -145,6 +149,20 @@ export class TurnRunner implements TurnHandler {
     } catch (error) {
       return this.fail(job, error);
     }
+  }
+
+  /**
+   * Whether the session's previous turn has yet to start: the record says it neither started,
+   * ended nor was dropped, and its job still waits in the queue or was only just taken. Fair
+   * dispatch, a hand-over's retry or a crashed worker's job coming back can each bring a turn to
+   * a worker before the one before it; a job that is gone (dropped) holds nothing up.
+   */
+  private async predecessorPending(record: SessionRecord, job: TurnJob): Promise<boolean> {
+    const before = job.turn - 1;
+    if (before < 1 || !this.deps.queue) return false;
+    const { runningTurn = 0, settledTurn = 0, droppedThrough = 0 } = record;
+    if (Math.max(runningTurn, settledTurn, droppedThrough) >= before) return false;
+    return this.deps.queue.turnPending(job.sessionId, before);
   }
 
   /**

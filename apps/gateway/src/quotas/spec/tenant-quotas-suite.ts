@@ -70,7 +70,7 @@ export function tenantQuotasSuite(target: () => TestRedisTarget): void {
     };
     const jobsOf = async (sessionId: string, turns: number[]) =>
       queue.turnStates(turns.map((turn) => ({ sessionId, turn })));
-    return { service, sessions, store, quotas, worker, jobsOf, queuePrefix };
+    return { service, sessions, store, quotas, worker, jobsOf, queuePrefix, queueRedis };
   }
 
   const call = (tenant: string): CallContext => ({
@@ -217,5 +217,25 @@ export function tenantQuotasSuite(target: () => TestRedisTarget): void {
     );
     expect(await g.store.counts(acme)).toEqual({ live: 0, queued: 0 });
     await g.service.start({ prompt: 'a' }, call(acme));
+  });
+
+  it("queues each turn at its place in its tenant's backlog: a quiet tenant goes next", async () => {
+    const g = gateway({});
+    const [noisy, quiet] = [newTenant(), newTenant()];
+    for (let i = 0; i < 20; i++) await g.service.start({ prompt: `n${i}` }, call(noisy));
+    const { sessionId } = await g.service.start({ prompt: 'q' }, call(quiet));
+    const taken: string[] = [];
+    const consumer = new TurnConsumer({ redis: g.queueRedis, concurrency: 1 });
+    consumer.start({
+      run: async (job: TurnJob) => {
+        taken.push(job.sessionId);
+        return { kind: 'done', subtype: 'success', isError: false };
+      },
+      giveUp: async () => undefined,
+    });
+    closers.push(() => consumer.close());
+    await eventually('every turn to be taken', () => taken.length === 21);
+    // Behind noisy's first turn only (the same place, queued earlier), not all twenty.
+    expect(taken.indexOf(sessionId)).toBe(1);
   });
 }
