@@ -132,8 +132,9 @@ export function sessionTools(
       name: 'session_interrupt',
       title: 'Interrupt the running turn',
       description:
-        'Stop the running turn of a session (a queued one is dropped); the session stays and ' +
-        'takes further messages. Answers what it did: interrupted, dropped, or nothing running. ' +
+        'Stop the running turn of a session; turns queued behind it (or a queued one) are ' +
+        'dropped. The session stays and takes further messages. Answers what it did: ' +
+        'interrupted (listing dropped turns), dropped, or nothing running. ' +
         'Safe to repeat.',
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
       input: SessionIdInput,
