@@ -31,6 +31,11 @@ export const StoredTask = z.object({
   /** The turn the call queued and the cursor before it: where another replica follows it on. */
   turn: z.coerce.number().int().positive().optional(),
   cursor: z.string().optional(),
+  /** Its client declared form elicitation ('1'): its prompts are input requests, else messages. */
+  elicitsForms: z
+    .string()
+    .optional()
+    .transform((flag) => flag === '1'),
   /** completed: the CallToolResult, exactly as a waited call answers. */
   result: json,
   /** failed: the JSON-RPC error. */

@@ -25,6 +25,7 @@ const task: StoredTask = {
   result: undefined,
   error: undefined,
   inputRequests: undefined,
+  elicitsForms: true,
 };
 
 /** A turn tool whose waits end before the turn twice (its time limit), then with the turn's end. */

@@ -76,6 +76,7 @@ export class TaskService implements TaskSupport, BeforeApplicationShutdown {
       leaseUntil: Date.now() + leaseMs,
       sessionId,
       statusMessage: 'queued',
+      elicitsForms: client.elicitsForms,
     });
     const waited = this.options.tools[tool.name](args);
     // Not awaited: the task answers now; its outcome lands in Redis, wherever it is read from.
@@ -95,8 +96,8 @@ export class TaskService implements TaskSupport, BeforeApplicationShutdown {
     this.log.log(`task ${task.taskId}: taken over, following turn ${task.turn} on`);
     const resume = { sessionId: task.sessionId, turn: task.turn, events: task.cursor };
     this.run(task, tool, { sessionId: task.sessionId, wait: true }, env, {
-      // Its client's capabilities went with the gateway: prompts name session_respond.
-      elicitsForms: task.status === 'input_required',
+      // As its client declared when it made the task: input requests, or session_respond named.
+      elicitsForms: task.elicitsForms,
       resume,
     });
     return true;

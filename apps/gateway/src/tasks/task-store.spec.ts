@@ -22,9 +22,17 @@ function taskStoreSuite(target: () => TestRedisTarget): void {
   });
 
   it('reads back a created task, for its tenant only', async () => {
-    const created = await store.create(newTask({ sessionId: 's1', statusMessage: 'queued' }));
+    const created = await store.create(
+      newTask({ sessionId: 's1', statusMessage: 'queued', elicitsForms: true }),
+    );
     expect(await store.get(created.taskId, 'acme')).toEqual(created);
-    expect(created).toMatchObject({ status: 'working', sessionId: 's1', statusMessage: 'queued' });
+    expect(created).toMatchObject({
+      status: 'working',
+      sessionId: 's1',
+      statusMessage: 'queued',
+      elicitsForms: true,
+    });
+    expect((await store.create(newTask())).elicitsForms).toBe(false);
     expect(await store.get(created.taskId, 'globex')).toBeUndefined();
     expect(await store.get('not-a-task-id', 'acme')).toBeUndefined();
   });

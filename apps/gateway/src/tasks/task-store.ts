@@ -13,6 +13,8 @@ export interface NewTask {
   leaseUntil: number;
   sessionId?: string;
   statusMessage?: string;
+  /** The client that made it can answer input requests (kept for a replica that takes it over). */
+  elicitsForms?: boolean;
 }
 
 export type TransitionOutcome =
@@ -76,6 +78,7 @@ export class TaskStore {
       leaseUntil: String(task.leaseUntil),
       ...(task.sessionId ? { sessionId: task.sessionId } : {}),
       ...(task.statusMessage ? { statusMessage: task.statusMessage } : {}),
+      ...(task.elicitsForms ? { elicitsForms: '1' } : {}),
     };
     const key = keys.mcpTask(task.taskId);
     const replies = await this.redis.multi().hset(key, fields).pexpire(key, task.ttlMs).exec();
