@@ -48,6 +48,27 @@ describe('OutputWatchdog', () => {
     source.end();
   });
 
+  it('keeps no timer between turns: an idle session holds none', async () => {
+    let fired = 0;
+    const dog = new OutputWatchdog(10 * 60_000, () => fired++);
+    const source = new PassThrough();
+    const it = dog.track(source)[Symbol.asyncIterator]();
+    const first = it.next();
+    dog.turnStarted();
+    expect(jest.getTimerCount()).toBe(1);
+    source.write('result');
+    await first;
+    dog.turnEnded();
+    const next = it.next(); // the reader waits for the next turn's output
+    expect(jest.getTimerCount()).toBe(0);
+    dog.turnStarted();
+    expect(jest.getTimerCount()).toBe(1);
+    await advance(10 * 60_000);
+    expect(fired).toBe(1);
+    source.end();
+    await next;
+  });
+
   it('keeps quiet while output flows', async () => {
     let fired = 0;
     const dog = new OutputWatchdog(60, () => fired++);

@@ -41,6 +41,8 @@ export class OutputWatchdog {
 
   turnEnded(): void {
     this.inTurn = false;
+    // Nothing times out between turns: an idle session (a worker holds hundreds) keeps no timer.
+    this.stop();
   }
 
   /** The silence from now on is expected (the CLI waits for the host): never a timeout. */

@@ -12,8 +12,9 @@ export type TurnJob = z.infer<typeof TurnJobSchema>;
 /** Deterministic job id, so enqueueing the same turn twice is harmless. */
 export const turnJobId = (sessionId: string, turn: number) => `${sessionId}.${turn}`;
 
-/** Messages on a session's control channel, for the worker that holds its CLI process. */
+/** Messages on the control channel, for the worker that holds the named session's CLI process. */
 export const ControlMessageSchema = z.object({
+  sessionId: z.string().uuid(),
   // release: another worker has a turn for this session; hand it over when idle.
   // answered: a pending approval has its answer in Redis; deliver it to the CLI.
   action: z.enum(['interrupt', 'terminate', 'release', 'answered']),

@@ -56,8 +56,11 @@ export const keys = {
 export const channels = {
   /** Each appended batch of a session's events (or, when large, its last id), for relays. */
   events: (sessionId: string) => `${P}:{${sessionId}}:notify`,
-  /** Interrupt / terminate / release requests for the worker that holds the session. */
-  control: (sessionId: string) => `${P}:{${sessionId}}:control`,
+  /**
+   * Interrupt / terminate / release / answered requests, each naming its session, for the worker
+   * that holds it: one channel for all sessions (every worker listens; see SessionControl).
+   */
+  control: () => `${P}:control`,
   /**
    * Messages of an MCP session for whichever gateway replica runs the call they concern: the
    * client's `notifications/cancelled` and its answers to the call's `elicitation/create`.

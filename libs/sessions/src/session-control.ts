@@ -18,15 +18,21 @@ export interface SessionControlOptions {
 }
 
 /**
- * Interrupt, terminate and release requests for the worker that holds a session's CLI, wherever
- * it runs: anyone sends on the session's control channel (Redis pub/sub); the holding worker
- * subscribes to the channels of the sessions it holds, on one connection whatever their number.
- * A request for a session nobody holds reaches nobody, which is right: no process to stop.
+ * Interrupt, terminate, release and answered requests for the worker that holds a session's CLI,
+ * wherever it runs: anyone publishes the request, naming the session, on the deployment's one
+ * control channel (Redis pub/sub); every worker listens on it and acts on the requests for the
+ * sessions it holds. One channel rather than one per session: requests are rare (a client's
+ * interrupt, a hand-over), while a channel per held session cost a SUBSCRIBE and an UNSUBSCRIBE
+ * round trip each time a worker took and let go of a session, and a subscription per live
+ * session in Redis (~270 bytes each) and in the client. A request for a session nobody holds
+ * reaches nobody, which is right: no process to stop.
  */
 export class SessionControl {
-  /** Subscribed channel → session id. */
-  private readonly subscribed = new Map<string, string>();
+  /** The sessions this process holds: requests for others are ignored. */
+  private readonly held = new Set<string>();
   private subscriber?: RedisClient;
+  /** Settles once Redis confirmed the subscription to the control channel. */
+  private listening?: Promise<unknown>;
   private handler?: ControlHandler;
 
   constructor(
@@ -35,34 +41,50 @@ export class SessionControl {
   ) {}
 
   async send(sessionId: string, action: ControlAction): Promise<void> {
-    const message: ControlMessage = { action, at: Date.now() };
-    await this.redis.publish(this.channel(sessionId), JSON.stringify(message));
+    const message: ControlMessage = { sessionId, action, at: Date.now() };
+    await this.redis.publish(this.channel(), JSON.stringify(message));
   }
 
-  /** Where this process's subscribed requests go (the worker's turn runner). */
+  /** Where this process's requests go (the worker's turn runner). */
   handle(handler: ControlHandler): void {
     this.handler = handler;
   }
 
-  /** Starts receiving the session's requests; resolves once Redis confirmed the subscription. */
+  /**
+   * Starts receiving the session's requests; resolves once this process listens on the control
+   * channel (Redis confirmed it: the first call subscribes, later ones find it done).
+   */
   async subscribe(sessionId: string): Promise<void> {
-    const channel = this.channel(sessionId);
-    if (this.subscribed.has(channel)) return;
-    this.subscribed.set(channel, sessionId);
-    await this.connection().subscribe(channel);
+    this.held.add(sessionId);
+    await this.listen();
   }
 
   async unsubscribe(sessionId: string): Promise<void> {
-    const channel = this.channel(sessionId);
-    if (!this.subscribed.delete(channel)) return;
-    await this.subscriber?.unsubscribe(channel);
+    this.held.delete(sessionId);
+  }
+
+  /** Sessions whose requests this process receives. */
+  get heldSessions(): number {
+    return this.held.size;
   }
 
   /** Drops the subscriber connection (nothing to flush on it). */
   close(): void {
-    this.subscribed.clear();
+    this.held.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
+    this.listening = undefined;
+  }
+
+  /** One subscription for the process' lifetime; ioredis renews it after a reconnect. */
+  private listen(): Promise<unknown> {
+    this.listening ??= this.connection()
+      .subscribe(this.channel())
+      .catch((error: unknown) => {
+        this.listening = undefined; // the next subscribe() tries again
+        throw error;
+      });
+    return this.listening;
   }
 
   private connection(): RedisClient {
@@ -71,28 +93,28 @@ export class SessionControl {
       this.options.subscriberName ?? `${connectionNameOf(this.redis) ?? 'redis'}-control`;
     const subscriber = duplicateConnection(this.redis, name);
     subscriber.on('error', (error: Error) => this.report(error));
-    subscriber.on('message', (channel: string, text: string) => void this.dispatch(channel, text));
+    subscriber.on('message', (_channel: string, text: string) => void this.dispatch(text));
     this.subscriber = subscriber;
     return subscriber;
   }
 
-  private async dispatch(channel: string, text: string): Promise<void> {
-    const sessionId = this.subscribed.get(channel);
-    if (!sessionId || !this.handler) return;
+  private async dispatch(text: string): Promise<void> {
     const parsed = ControlMessageSchema.safeParse(parseJson(text));
     if (!parsed.success) {
-      this.report(new Error('ignored a malformed control message'), sessionId);
+      this.report(new Error('ignored a malformed control message'));
       return;
     }
+    const { sessionId, action } = parsed.data;
+    if (!this.held.has(sessionId) || !this.handler) return;
     try {
-      await this.handler(sessionId, parsed.data.action);
+      await this.handler(sessionId, action);
     } catch (error) {
       this.report(error instanceof Error ? error : new Error(String(error)), sessionId);
     }
   }
 
-  private channel(sessionId: string): string {
-    return channelOf(this.redis, channels.control(sessionId));
+  private channel(): string {
+    return channelOf(this.redis, channels.control());
   }
 
   private report(error: Error, sessionId?: string): void {

@@ -42,6 +42,8 @@ export class ScriptedSession implements LiveTurns {
   private lastCost = 0;
   private pending?: { resolve(r: ResultMessage): void; reject(e: Error): void };
   private exit!: (exit: ClaudeExit) => void;
+  /** How the process ended, once it has: a turn delivered after that fails, as LiveSession's. */
+  private ended?: ClaudeExit;
 
   constructor(
     readonly sessionId: string,
@@ -61,6 +63,7 @@ export class ScriptedSession implements LiveTurns {
   }
 
   runTurn(turn: number, message: string): Promise<ResultMessage> {
+    if (this.ended) return Promise.reject(new CliExitedMidTurn(this.ended));
     this.turn = turn;
     this.messages.push(message);
     return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
@@ -103,6 +106,7 @@ export class ScriptedSession implements LiveTurns {
 
   end(exit: ClaudeExit): void {
     this.settle((p) => p.reject(new CliExitedMidTurn(exit)));
+    this.ended ??= exit;
     this.exit(exit);
   }
 

@@ -33,12 +33,26 @@ export class SessionHolds {
   private readonly releaseWanted = new Set<string>();
   /** Sessions whose running turn is taken away here, and why. */
   private readonly takenAway = new Map<string, TakenAway>();
+  /**
+   * Sessions a turn of this worker has taken (from take() until the turn ends or the session is
+   * let go): never hibernated under it, even before its CLI reads busy.
+   */
+  private readonly inTurn = new Set<string>();
+  /** Hibernations under way: a turn that takes the session meanwhile waits for them. */
+  private readonly leaving = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: SessionHoldsDeps) {}
 
-  /** True when this worker holds the session now; otherwise asks its holder to let go. */
+  /**
+   * True when this worker holds the session now; otherwise asks its holder to let go. A
+   * hibernation of the session under way here either sees the turn and keeps the CLI, or ends
+   * first: the turn then starts the session again from its checkpoint.
+   */
   async take(sessionId: string): Promise<boolean> {
+    this.inTurn.add(sessionId);
+    await this.leaving.get(sessionId);
     if (!(await this.deps.leases.acquire(sessionId))) {
+      this.inTurn.delete(sessionId);
       await this.deps.control.send(sessionId, 'release');
       return false;
     }
@@ -49,6 +63,7 @@ export class SessionHolds {
 
   /** Lets go of a session taken for nothing (its turn must wait), without closing anything. */
   async putBack(sessionId: string): Promise<void> {
+    this.inTurn.delete(sessionId);
     await this.deps.leases.release(sessionId);
   }
 
@@ -60,12 +75,13 @@ export class SessionHolds {
     if (action === 'interrupt') await this.deps.registry.get(sessionId)?.interrupt();
     else if (action === 'answered') await this.deps.registry.get(sessionId)?.checkApprovals();
     else if (action === 'terminate') await this.kill(sessionId);
-    else if (this.deps.registry.get(sessionId)?.busy) this.releaseWanted.add(sessionId);
+    else if (this.inUse(sessionId)) this.releaseWanted.add(sessionId);
     else await this.hibernate(sessionId);
   }
 
   /** A turn ended: hand the session over if another worker asked, else keep it until idle. */
   async turnEnded(sessionId: string): Promise<void> {
+    this.inTurn.delete(sessionId);
     if (this.releaseWanted.delete(sessionId)) return this.hibernate(sessionId);
     this.deps.registry.scheduleIdle(
       sessionId,
@@ -88,10 +104,22 @@ export class SessionHolds {
    * shutdown), which ends its turn too and cannot wait for a checkpoint.
    */
   async hibernate(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
-    const live = this.deps.registry.get(sessionId);
-    if (live?.busy && !options.force) return;
+    const under = this.leaving.get(sessionId);
+    if (under) {
+      await under;
+      if (!options.force) return;
+    }
+    if (!options.force && this.inUse(sessionId)) return;
+    const leaving = this.leave(sessionId, options.force === true).finally(() => {
+      if (this.leaving.get(sessionId) === leaving) this.leaving.delete(sessionId);
+    });
+    this.leaving.set(sessionId, leaving);
+    await leaving;
+  }
+
+  private async leave(sessionId: string, force: boolean): Promise<void> {
     if (!(await this.deps.checkpoints.settle(sessionId))) {
-      if (!options.force) {
+      if (!force) {
         this.deps.registry.scheduleIdle(
           sessionId,
           this.deps.sessionIdleMs,
@@ -101,7 +129,10 @@ export class SessionHolds {
       }
       this.deps.logger.warn({ sessionId }, 'hibernating with its newest turn not checkpointed');
     }
-    await this.deps.registry.close(sessionId, live?.busy ? 'kill' : 'graceful');
+    // A turn of this worker took the session while its checkpoint settled: it keeps the CLI.
+    if (!force && this.inUse(sessionId)) return;
+    const busy = this.deps.registry.get(sessionId)?.busy === true;
+    await this.deps.registry.close(sessionId, busy ? 'kill' : 'graceful');
     const record = await this.deps.sessions.find(sessionId);
     try {
       await this.deps.sessions.transition(sessionId, 'hibernated', { from: ['idle'] });
@@ -129,6 +160,7 @@ export class SessionHolds {
   /** Another worker took the session's lease: its CLI here must stop, silently. */
   async leaseLost(sessionId: string): Promise<void> {
     this.takenAway.set(sessionId, 'lost');
+    this.inTurn.delete(sessionId);
     this.deps.logger.warn({ sessionId }, 'session lease lost to another worker; stopping its CLI');
     await this.deps.registry.close(sessionId, 'kill');
     this.deps.checkpointer.forget(sessionId);
@@ -143,9 +175,15 @@ export class SessionHolds {
 
   /** This worker no longer holds the session: lease, control channel and cached state go. */
   async letGo(sessionId: string): Promise<void> {
+    this.inTurn.delete(sessionId);
     this.deps.checkpoints.cancel(sessionId);
     await this.deps.leases.release(sessionId);
     this.deps.checkpointer.forget(sessionId);
     await this.deps.control.unsubscribe(sessionId);
+  }
+
+  /** A turn of this worker has the session, or is about to start on its CLI. */
+  private inUse(sessionId: string): boolean {
+    return this.inTurn.has(sessionId) || this.deps.registry.get(sessionId)?.busy === true;
   }
 }

@@ -277,6 +277,33 @@ describe('TurnRunner', () => {
       expect(a.registry.get(first.sessionId)).toBeUndefined();
     });
 
+    it('a hand-over request that lands while this worker starts the next turn waits for it', async () => {
+      const f = fleet();
+      const a = f.worker('a');
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      await (await running(a, first.sessionId)).finish();
+      await run1;
+      // Another worker asks for the session just as turn 2 starts here, before its CLI reads busy
+      // (as the run's status write goes out): the CLI must not be closed under the turn.
+      const second = await f.newTurn('acme', first.sessionId);
+      const transition = f.sessions.transition.bind(f.sessions);
+      let release: Promise<void> | undefined;
+      jest.spyOn(f.sessions, 'transition').mockImplementation((id, status, options) => {
+        if (status === 'running') release ??= a.holds.control(id, 'release');
+        return transition(id, status, options);
+      });
+      const run2 = a.runner.run(second);
+      const cli = await running(a, first.sessionId);
+      await release;
+      expect(a.registry.started).toHaveLength(1); // the same CLI: not closed, not restarted
+      await cli.finish();
+      expect((await run2).kind).toBe('done');
+      // Handed over once the turn has ended.
+      expect(f.leases.heldBy(first.sessionId)).toBeUndefined();
+      expect((await f.sessions.find(first.sessionId))?.status).toBe('hibernated');
+    });
+
     it('a busy session moves once its running turn has ended', async () => {
       const f = fleet();
       const [a, b] = [f.worker('a'), f.worker('b')];

@@ -16,6 +16,10 @@ export function sessionControlSuite(target: () => TestRedisTarget): void {
     controls.splice(0).forEach((c) => c.close());
   });
 
+  /** The control channel as published (with the target's key prefix). */
+  const controlChannel = () =>
+    channelOf({ options: { keyPrefix: target().keyPrefix } }, channels.control());
+
   /** A worker that records what reaches it. */
   const listener = (keyPrefix?: string, onError?: (e: Error) => void) => {
     const c = control(keyPrefix, onError);
@@ -57,6 +61,21 @@ export function sessionControlSuite(target: () => TestRedisTarget): void {
     expect(worker.received).toEqual([[kept, 'interrupt']]);
   });
 
+  it('hears every session it holds on one subscription, and keeps nothing of those it let go', async () => {
+    const gateway = control();
+    const worker = listener();
+    const ids = Array.from({ length: 200 }, () => randomUUID());
+    await Promise.all(ids.map((id) => worker.c.subscribe(id)));
+    // One subscriber of one channel, however many sessions: no SUBSCRIBE per session taken.
+    expect(await target().subscribers(controlChannel())).toBe(1);
+    for (const id of ids.slice(1)) await worker.c.unsubscribe(id);
+    expect(worker.c.heldSessions).toBe(1);
+    await gateway.send(ids[1], 'interrupt');
+    await gateway.send(ids[0], 'terminate');
+    await eventually('the held session’s request', () => worker.received.length === 1);
+    expect(worker.received).toEqual([[ids[0], 'terminate']]);
+  });
+
   it('keeps deployments that share a Redis apart', async () => {
     const id = randomUUID();
     const mine = listener(`${target().keyPrefix}one:`);
@@ -79,8 +98,7 @@ export function sessionControlSuite(target: () => TestRedisTarget): void {
     const id = randomUUID();
     await worker.subscribe(id);
     const raw = target().client({ keyPrefix: '' });
-    const channel = channelOf({ options: { keyPrefix: target().keyPrefix } }, channels.control(id));
-    await raw.publish(channel, '{"action":"explode"}');
+    await raw.publish(controlChannel(), `{"sessionId":"${id}","action":"explode"}`);
     await control().send(id, 'interrupt');
     await eventually('both reports', () => errors.length === 2);
     expect(errors).toEqual(['ignored a malformed control message', 'handler broke']);
