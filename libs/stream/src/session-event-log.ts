@@ -9,6 +9,7 @@ import {
   type EncodedEvent,
   type StreamEntry,
 } from './codec';
+import { AppendPipeline } from './append-pipeline';
 import { decodeEntry } from './entry-decoder';
 import { MissingBatchError, UnexpectedScriptReplyError } from './errors';
 import { defineStreamScripts, type AppendReply, type StreamScripts } from './scripts';
@@ -63,6 +64,8 @@ export class SessionEventLog {
   readonly maxLen: number;
   private readonly inlineNotifyBytes: number;
   private readonly scripts: StreamScripts;
+  /** The writers' appends, sent together (see AppendPipeline). */
+  private readonly writes: AppendPipeline;
 
   constructor(
     private readonly redis: RedisClient,
@@ -74,6 +77,7 @@ export class SessionEventLog {
     }
     this.inlineNotifyBytes = options.inlineNotifyBytes ?? DEFAULT_INLINE_NOTIFY_BYTES;
     this.scripts = defineStreamScripts(redis);
+    this.writes = new AppendPipeline(redis, this.scripts);
   }
 
   /** Appends a batch atomically: contiguous seq numbers, one notification for the batch. */
@@ -100,8 +104,8 @@ export class SessionEventLog {
   }
 
   /**
-   * Writer path: the batches go out back to back without waiting for answers (pipelined; Redis
-   * runs them in order on the one connection). `mark` (a field of the session hash) records the
+   * Writer path: the batches go out back to back without waiting for answers (pipelined, with
+   * other writers' while a pipeline is on its way; Redis runs them in order on the one connection). `mark` (a field of the session hash) records the
    * writer's last applied batch, so resending after an unanswered call never appends twice.
    * Resolves once every batch is in Redis; rejects if any is not (then resend them all).
    */
@@ -114,7 +118,7 @@ export class SessionEventLog {
     const events = keys.events(sessionId);
     const replies = await Promise.allSettled(
       batches.map((batch) =>
-        this.scripts.append(
+        this.writes.append(
           session,
           events,
           this.appendArgs(sessionId, mark, batch.number, batch.events),
