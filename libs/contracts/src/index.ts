@@ -6,3 +6,4 @@ export * from './keys';
 export * from './quotas';
 export * from './session';
 export * from './tools';
+export * from './turn-relay';

@@ -19,6 +19,7 @@ export {
   type EventWriterOptions,
   type EventWriterStats,
 } from './event-writer';
+export { SessionEventSource } from './session-event-source';
 export {
   DEFAULT_INLINE_NOTIFY_BYTES,
   DEFAULT_MAX_LEN,

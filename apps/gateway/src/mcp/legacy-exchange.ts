@@ -6,6 +6,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/server';
 import { MCP_MAX_BODY_BYTES } from './limits';
+import type { ResponseStream } from './response-stream';
 import { writeWebResponse } from './web-bridge';
 
 export interface LegacyExchange {
@@ -24,6 +25,8 @@ export interface LegacyExchange {
   cancelOnDisconnect: boolean;
   /** Wraps the transport the server talks through (to route replies to what it asks). */
   wrapTransport?: (transport: Transport) => Transport;
+  /** Writes the SSE response, merging in a relayed turn's progress (2025 MCP sessions). */
+  stream?: ResponseStream;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function serveLegacyPost(server: Server, exchange: LegacyExchange):
   });
   const named: Record<string, string> =
     exchange.sessionId !== undefined && response.ok ? { 'mcp-session-id': exchange.sessionId } : {};
-  delivered = await writeWebResponse(res, response, named);
+  delivered = await writeWebResponse(res, response, named, exchange.stream);
   // Answered in full: the server's work for this request is over. A resumable client that left
   // early leaves its calls running; their server is collected once they answered into the store.
   if (delivered) await server.close();

@@ -19,8 +19,10 @@ import { serveLegacyPost } from './legacy-exchange';
 import { McpSessionStore } from './mcp-session-store';
 import { RedisEventStore } from './redis-event-store';
 import { MCP_REDIS } from './redis-token';
+import { ResponseStream } from './response-stream';
 import { resumeStream } from './resume-stream';
 import { buildServer } from './server-factory';
+import type { CallEnvironment } from './tool-calls';
 import { MCP_TOOLSET, type ToolDefinition } from './toolset';
 import { headerOf, whenWritable } from './web-bridge';
 
@@ -81,15 +83,26 @@ export class LegacySessions {
     }
     await this.calls.deliverReplies(sessionId, post.messages);
     const version = headerOf(post.req, 'mcp-protocol-version') ?? record.protocolVersion;
-    await serveLegacyPost(this.sessionServer(sessionId, post, version, record.elicitsForms), {
+    // A relay's notifications are derived, not stored: only where the stream is one call's.
+    const stream = new ResponseStream(post.res, requestsIn(post.messages) === 1);
+    const eventStore = new RedisEventStore(this.redis, {
+      mcpSessionId: sessionId,
+      tenant: post.tenant,
+      live: stream,
+    });
+    const relayProgress: CallEnvironment['relayProgress'] = (token, sentBefore, plan) =>
+      stream.openRelay(eventStore, token, sentBefore, plan);
+    const server = this.sessionServer(sessionId, post, version, record.elicitsForms, relayProgress);
+    await serveLegacyPost(server, {
       request: post.request,
       res: post.res,
       body: post.body,
-      eventStore: this.eventStore(sessionId, post.tenant),
+      eventStore,
       sessionId,
       cancelOnDisconnect: version < RESUMABLE_SINCE,
       wrapTransport: (transport) =>
         new AnswerableTransport(transport, this.calls.replyRoute(sessionId)),
+      stream,
     });
   }
 
@@ -125,6 +138,7 @@ export class LegacySessions {
     post: ParsedPost,
     protocolVersion: string,
     elicitsForms = false,
+    relayProgress?: CallEnvironment['relayProgress'],
   ): Server {
     const approvals = this.approvals;
     return buildServer(
@@ -134,6 +148,7 @@ export class LegacySessions {
         protocolVersion,
         trackCall: (requestId) => this.calls.track(mcpSessionId, requestId),
         writable: () => whenWritable(post.res),
+        ...(relayProgress ? { relayProgress } : {}),
         // Only where the client can answer: others get `waiting` and answer with session_respond.
         ...(elicitsForms && approvals
           ? {
@@ -195,6 +210,12 @@ export class LegacySessions {
   private eventStore(mcpSessionId: string, tenant: string): RedisEventStore {
     return new RedisEventStore(this.redis, { mcpSessionId, tenant });
   }
+}
+
+/** JSON-RPC requests in a POST body (notifications and answers get no response stream). */
+function requestsIn(messages: unknown[]): number {
+  return messages.filter((m) => typeof m === 'object' && m !== null && 'method' in m && 'id' in m)
+    .length;
 }
 
 function sessionNotFound(res: ServerResponse): void {

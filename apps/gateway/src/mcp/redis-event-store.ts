@@ -1,32 +1,36 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { RedisClient } from '@app/redis';
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontextprotocol/server';
 import { keys } from '@app/contracts';
-import { followStream, POLLING, type FollowSource } from '@app/stream';
-import { isJsonRpcResponse } from './json-rpc';
 import {
   MCP_STREAM_FOLLOW_IDLE_MS,
   MCP_STREAM_FOLLOW_POLL_MS,
   MCP_STREAM_TTL_SECONDS,
 } from './limits';
+import { parsePosition, type RelayPosition, type StoredRelay } from './relayed-progress';
+import { messageFields, positionFields, relayFields } from './sse-history';
 import { sseHistoryWriter, type SseHistoryWriter } from './sse-history-writer';
-
-/** One stored SSE message: its entry id and the entry's [field, value, ...] list. */
-interface HistoryEntry {
-  id: string;
-  fields: string[];
-}
+import { StreamReplay, type ReplayStart } from './stream-replay';
 
 /** The SDK's id for the standalone GET stream; every other stream id answers one POST's requests. */
 const STANDALONE_STREAM_ID = '_GET_stream';
 const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ENTRY_ID = /^\d+-\d+$/;
-const REPLAY_PAGE = 500;
+const FOLLOW_RETRY_MAX_MS = 2_000;
+
+/** The response stream an event store writes for (ResponseStream): told of each message. */
+export interface LiveStream {
+  /** The SDK stores a message of `streamId`; returns where the stream's relay stands. */
+  announce(streamId: string): string | undefined;
+}
 
 /** Whose SSE history an event store instance may write and replay. */
 export interface EventStoreScope {
   mcpSessionId: string;
   tenant: string;
+  /** The live response this store records (2025 MCP sessions' POSTs), if any. */
+  live?: LiveStream;
   /**
    * Aborted when the HTTP response a replay writes to is gone. Given only on resuming requests:
    * it lets the replay keep following a stream that another replica is still writing.
@@ -43,7 +47,9 @@ export interface EventStoreScope {
  * an event id from another session names a stream this scope cannot see, and entries written for
  * another tenant are skipped, so a replay never crosses either boundary.
  *
- * Event ids are `<streamId>/<redis entry id>`: the stream is found from the id alone.
+ * Event ids are `<streamId>/<redis entry id>` for stored messages and `<streamId>/<n>.<session
+ * event id>` for the nth notification of a relayed turn, which is derived, not stored (see
+ * relayed-progress.ts): the stream is found from the id alone.
  */
 export class RedisEventStore implements EventStore {
   private readonly log = new Logger('RedisEventStore');
@@ -66,6 +72,23 @@ export class RedisEventStore implements EventStore {
    * message, only a later replay would miss it.
    */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    const at = this.scope.live?.announce(streamId);
+    const fields = [...messageFields(message), ...positionFields(at)];
+    // Only a tool's own progress waits for a batch: a response completes the history, and a
+    // request to the client is placed among relayed events that a replay derives meanwhile.
+    const entryId = this.store(streamId, fields, !isProgress(message));
+    return formatEventId(streamId, entryId);
+  }
+
+  /**
+   * Records the start of a relayed turn (once per call): from it any replica derives the relay's
+   * notifications. Written at once, before the relay's first notification can reach a client.
+   */
+  storeRelay(streamId: StreamId, relay: StoredRelay, at: string | undefined): void {
+    this.store(streamId, [...relayFields(relay), ...positionFields(at)], true);
+  }
+
+  private store(streamId: StreamId, fields: string[], urgent: boolean): string {
     const key = this.keyOf(streamId);
     const entryId = this.nextEntryId();
     const first = !this.expiring.has(key);
@@ -74,12 +97,12 @@ export class RedisEventStore implements EventStore {
       {
         key,
         entryId,
-        fields: ['t', this.scope.tenant, ...entryFieldsOf(message)],
+        fields: ['t', this.scope.tenant, ...fields],
         expireSeconds: first ? MCP_STREAM_TTL_SECONDS : undefined,
       },
-      first || isJsonRpcResponse(message),
+      first || urgent,
     );
-    return formatEventId(streamId, entryId);
+    return entryId;
   }
 
   /** Resolves once every message this process stored so far is in Redis. */
@@ -114,36 +137,18 @@ export class RedisEventStore implements EventStore {
       );
     const { streamId } = parsed;
     await this.writer.flush();
-    const source = this.historyOf(streamId);
-    const deliver = async ({ id, fields }: HistoryEntry): Promise<boolean> => {
-      const message = this.messageOf(fields);
-      if (message) await send(formatEventId(streamId, id), message);
-      return message !== undefined && isJsonRpcResponse(message);
-    };
-    let cursor = parsed.entryId;
-    let answered = false;
-    for (;;) {
-      const { items } = await source.read(cursor, REPLAY_PAGE);
-      for (const entry of items) {
-        cursor = entry.id;
-        answered = (await deliver(entry)) || answered;
-      }
-      if (items.length < REPLAY_PAGE) break;
-    }
-    if (answered) this.completeAfterHandOut();
-    else if (streamId !== STANDALONE_STREAM_ID) this.follow(source, cursor, deliver);
+    const replay = new StreamReplay({
+      redis: this.redis,
+      key: this.keyOf(streamId),
+      tenant: this.scope.tenant,
+      streamId,
+      send,
+    });
+    await replay.seek(parsed.start);
+    await replay.catchUp();
+    if (replay.answered) this.completeAfterHandOut();
+    else if (streamId !== STANDALONE_STREAM_ID) this.follow(replay);
     return streamId;
-  }
-
-  /** The stored messages of one SSE stream, read in pages. */
-  private historyOf(streamId: StreamId): FollowSource<HistoryEntry> {
-    const key = this.keyOf(streamId);
-    return {
-      read: async (after, limit) => {
-        const page = await this.redis.xrange(key, after ? `(${after}` : '-', '+', 'COUNT', limit);
-        return { items: page.map(([id, fields]) => ({ id, fields })) };
-      },
-    };
   }
 
   /**
@@ -160,51 +165,38 @@ export class RedisEventStore implements EventStore {
 
   /**
    * The call behind this stream may still run on another replica, whose transport keeps storing
-   * its messages here: keep relaying them to the resumed response until the call's response, or
-   * until the stream has been idle too long. Nothing notifies SSE history writes, so the follow
-   * polls: resuming a stream mid-call on another replica is rare, and a poll costs one XRANGE.
+   * its messages here and whose turn keeps adding events to the session's stream: keep relaying
+   * both to the resumed response until the call's response, or until the stream has been idle too
+   * long. Nothing notifies SSE history writes, so the follow polls: resuming a stream mid-call on
+   * another replica is rare, and a poll costs an XRANGE or two.
    */
-  private follow(
-    source: FollowSource<HistoryEntry>,
-    after: string,
-    deliver: (entry: HistoryEntry) => Promise<boolean>,
-  ): void {
+  private follow(replay: StreamReplay): void {
     const { closed, onStreamComplete } = this.scope;
     if (!closed) return;
     const over = new AbortController();
+    const stop = AbortSignal.any([closed, over.signal]);
     const idle = setTimeout(
       () => over.abort(),
       this.scope.followIdleMs ?? MCP_STREAM_FOLLOW_IDLE_MS,
     );
-    const onItem = async (entry: HistoryEntry): Promise<void> => {
-      idle.refresh();
-      if (await deliver(entry)) over.abort();
+    const poll = async (): Promise<void> => {
+      let waitMs = MCP_STREAM_FOLLOW_POLL_MS;
+      while (!stop.aborted && !replay.answered) {
+        await sleep(waitMs, undefined, { signal: stop }).catch(() => undefined);
+        if (stop.aborted) return;
+        try {
+          if (await replay.catchUp()) idle.refresh();
+          waitMs = MCP_STREAM_FOLLOW_POLL_MS;
+        } catch (error) {
+          this.log.warn(`reading SSE history to follow: ${String(error)}`);
+          waitMs = Math.min(waitMs * 2, FOLLOW_RETRY_MAX_MS);
+        }
+      }
     };
-    followStream(source, POLLING, after, onItem, AbortSignal.any([closed, over.signal]), {
-      pageSize: REPLAY_PAGE,
-      recheckMs: MCP_STREAM_FOLLOW_POLL_MS,
-      retryMinMs: MCP_STREAM_FOLLOW_POLL_MS,
-      onError: (error) => this.log.warn(`reading SSE history to follow: ${error.message}`),
-    })
-      .catch((error: unknown) => this.log.warn(`stopped following an SSE stream: ${String(error)}`))
-      .finally(() => {
-        clearTimeout(idle);
-        if (!closed.aborted) onStreamComplete?.();
-      });
-  }
-
-  /** The stored message, unless it belongs to another tenant or is the SDK's empty priming event. */
-  private messageOf(fields: string[]): JSONRPCMessage | undefined {
-    const entry = new Map<string, string>();
-    for (let i = 0; i + 1 < fields.length; i += 2) entry.set(fields[i], fields[i + 1]);
-    if (entry.get('t') !== this.scope.tenant) return undefined;
-    try {
-      if (entry.has('e')) return progressOf(entry);
-      const message = JSON.parse(entry.get('m') ?? 'null') as { jsonrpc?: unknown } | null;
-      return message?.jsonrpc === '2.0' ? (message as JSONRPCMessage) : undefined;
-    } catch {
-      return undefined;
-    }
+    void poll().finally(() => {
+      clearTimeout(idle);
+      if (!closed.aborted) onStreamComplete?.();
+    });
   }
 
   private keyOf(streamId: StreamId): string {
@@ -212,48 +204,25 @@ export class RedisEventStore implements EventStore {
   }
 }
 
-/**
- * How a message is stored: a progress notification as its parts (token, count, and its message
- * text as it is), since stringifying the whole notification again (escaping the event JSON inside
- * it) was the gateway's largest cost per message after the socket writes; anything else as JSON.
- */
-function entryFieldsOf(message: JSONRPCMessage): string[] {
-  if (!('method' in message) || message.method !== 'notifications/progress') {
-    return ['m', JSON.stringify(message)];
-  }
-  const { progressToken, progress, message: text, ...rest } = message.params ?? {};
-  const plain =
-    (typeof progressToken === 'string' || typeof progressToken === 'number') &&
-    typeof progress === 'number' &&
-    typeof text === 'string' &&
-    Object.keys(rest).length === 0;
-  if (!plain) return ['m', JSON.stringify(message)];
-  return ['k', JSON.stringify(progressToken), 'n', String(progress), 'e', text];
-}
-
-/** A progress notification stored as its parts, rebuilt with the same keys in the same order. */
-function progressOf(entry: Map<string, string>): JSONRPCMessage | undefined {
-  const progressToken = JSON.parse(entry.get('k') ?? 'null') as unknown;
-  const progress = Number(entry.get('n'));
-  if (typeof progressToken !== 'string' && typeof progressToken !== 'number') return undefined;
-  if (!Number.isFinite(progress)) return undefined;
-  return {
-    jsonrpc: '2.0',
-    method: 'notifications/progress',
-    params: { progressToken, progress, message: entry.get('e') },
-  };
+function isProgress(message: JSONRPCMessage): boolean {
+  return 'method' in message && message.method === 'notifications/progress';
 }
 
 export function formatEventId(streamId: StreamId, entryId: string): EventId {
   return `${streamId}/${entryId}`;
 }
 
+/** A stored message's id (`entryId`) or a relayed notification's (`relayed`), with its stream. */
 export function parseEventId(
   eventId: EventId,
-): { streamId: StreamId; entryId: string } | undefined {
+):
+  | { streamId: StreamId; entryId?: string; relayed?: RelayPosition; start: ReplayStart }
+  | undefined {
   const slash = eventId.lastIndexOf('/');
   const streamId = eventId.slice(0, slash);
-  const entryId = eventId.slice(slash + 1);
-  if (slash < 0 || !STREAM_ID.test(streamId) || !ENTRY_ID.test(entryId)) return undefined;
-  return { streamId, entryId };
+  const tail = eventId.slice(slash + 1);
+  if (slash < 0 || !STREAM_ID.test(streamId)) return undefined;
+  if (ENTRY_ID.test(tail)) return { streamId, entryId: tail, start: { entryId: tail } };
+  const relayed = parsePosition(tail);
+  return relayed ? { streamId, relayed, start: { relayed } } : undefined;
 }

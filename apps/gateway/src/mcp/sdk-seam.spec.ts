@@ -17,6 +17,8 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 
+import { progressNotification, sseFrame } from './relayed-progress';
+
 const MODERN = '2026-07-28';
 const PINNED = '2.4.0';
 
@@ -140,6 +142,72 @@ describe('@modelcontextprotocol/server seams the gateway relies on', () => {
       {},
       expect.objectContaining({ id: 7, result: expect.objectContaining({ tools: [] }) }),
     ]);
+    await server.close();
+  });
+
+  it('queues one chunk per stored message, after storing it, and writes progress as we do', async () => {
+    // ResponseStream merges relayed progress into the SDK's stream by counting the messages the
+    // event store saw against the chunks read (keep-alive comments aside), and writes relayed
+    // notifications as the SDK's own frames.
+    const ids: string[] = [];
+    const eventStore: EventStore = {
+      storeEvent: async (streamId) => {
+        ids.push(`${streamId}/${ids.length + 1}`);
+        return ids[ids.length - 1];
+      },
+      replayEventsAfter: async () => '',
+    };
+    const server = new Server({ name: 'canary', version: '1' }, { capabilities: { tools: {} } });
+    server.setRequestHandler('tools/call', async (_, ctx) => {
+      for (const progress of [1, 2]) {
+        await ctx.mcpReq.notify({
+          method: 'notifications/progress',
+          params: { progressToken: 'p', progress, message: `{"n":${progress},"q":"\\"é"}` },
+        });
+      }
+      return { content: [] };
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      eventStore,
+    });
+    await server.connect(transport);
+    const res = await transport.handleRequest(
+      new Request('http://localhost/mcp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+      }),
+      {
+        parsedBody: {
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'x', arguments: {}, _meta: { progressToken: 'p' } },
+        },
+      },
+    );
+    const chunks: string[] = [];
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const storedBefore = ids.length;
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = new TextDecoder().decode(value);
+      if (chunk.startsWith(':')) continue;
+      chunks.push(chunk);
+      expect(storedBefore).toBeGreaterThanOrEqual(chunks.length);
+      expect(chunk).toContain(`id: ${ids[chunks.length - 1]}\n`);
+    }
+    expect(chunks).toHaveLength(ids.length);
+    expect(chunks.slice(1, 3)).toEqual(
+      [1, 2].map((n) =>
+        sseFrame(ids[n], JSON.stringify(progressNotification('p', n, `{"n":${n},"q":"\\"é"}`))),
+      ),
+    );
     await server.close();
   });
 });

@@ -2,16 +2,18 @@ import { Logger } from '@nestjs/common';
 import type {
   CallToolResult,
   InputRequiredResult,
+  ProgressToken,
   RequestId,
   ServerContext,
 } from '@modelcontextprotocol/server';
-import { PermissionRequestDataSchema } from '@app/contracts';
+import { PermissionRequestDataSchema, type TurnRelayPlan } from '@app/contracts';
 import { ClientError } from '@app/contracts';
 import { isRedisUnavailable } from '@app/redis';
 import type { ApprovalAsker } from './approval-elicitation';
 import type { TrackedCall } from './call-relay';
 import { toolError } from './tool-error';
 import type { InputRounds } from './input-rounds';
+import type { RelayedEventSender } from './response-stream';
 import { clip, describeIssues, MAX_ECHO_CHARS } from './argument-issues';
 import type { ToolContext, ToolDefinition, TurnPause } from './toolset';
 
@@ -28,6 +30,15 @@ export interface CallEnvironment {
   askApprovals?: (ctx: Pick<ServerContext, 'mcpReq'>) => ApprovalAsker;
   /** Input-required rounds, for a 2026-07-28 request whose client declared form elicitation. */
   inputRounds?: InputRounds;
+  /**
+   * Starts a call's relay of a turn as progress derived from the session's stream (the response
+   * stream of a 2025 MCP session, see ResponseStream.openRelay); undefined: send it plainly.
+   */
+  relayProgress?: (
+    progressToken: ProgressToken,
+    sentBefore: number,
+    plan: TurnRelayPlan,
+  ) => RelayedEventSender | undefined;
 }
 
 const log = new Logger('McpTools');
@@ -73,7 +84,7 @@ export async function runTool(
       tenant: env.tenant,
       protocolVersion: env.protocolVersion,
       signal: tracked ? AbortSignal.any([signal, tracked.signal]) : signal,
-      progress: progressReporter(ctx, env.writable),
+      ...progressOf(ctx, env),
       ...(env.askApprovals ? { askApproval: env.askApprovals(ctx) } : {}),
       ...(retried.resume ? { resume: retried.resume } : {}),
       ...(rounds ? { onPaused: (at: TurnPause) => (paused = at) } : {}),
@@ -130,30 +141,40 @@ export function toolResult(structured: Record<string, unknown>): CallToolResult 
 }
 
 /**
- * Sends notifications/progress for this call, when the client asked for them with a progressToken.
- * Awaiting it is backpressure; it never throws, because a lost progress message must not fail
- * the call: the session's own event log stays complete.
+ * Sends notifications/progress for this call, when the client asked for them with a progressToken:
+ * a message of the tool's (`progress`), or the events of a turn (`relayTurn`, derived where the
+ * transport can). One count for both. Awaiting either is backpressure; neither throws, because a
+ * lost progress message must not fail the call: the session's own event log stays complete.
  */
-function progressReporter(
+function progressOf(
   ctx: Pick<ServerContext, 'mcpReq'>,
-  writable: (() => Promise<void>) | undefined,
-): ((message: string) => Promise<void>) | undefined {
+  env: Pick<CallEnvironment, 'writable' | 'relayProgress'>,
+): Pick<ToolContext, 'progress' | 'relayTurn'> {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  if (progressToken === undefined) return undefined;
-  let progress = 0;
-  return async (message) => {
+  if (progressToken === undefined) return {};
+  let sent = 0;
+  const progress = async (message: string): Promise<void> => {
     try {
       await ctx.mcpReq.notify({
         method: 'notifications/progress',
-        params: { progressToken, progress: ++progress, message },
+        params: { progressToken, progress: ++sent, message },
       });
-      await writable?.();
+      await env.writable?.();
     } catch (error) {
       log.warn(
         `progress notification lost: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   };
+  const relayTurn = (plan: TurnRelayPlan) => {
+    const derived = env.relayProgress?.(progressToken, sent, plan);
+    if (!derived) return (event: unknown) => progress(JSON.stringify(event));
+    return async (event: Parameters<RelayedEventSender>[0]) => {
+      derived(event, ++sent);
+      await env.writable?.();
+    };
+  };
+  return { progress, relayTurn };
 }
 
 /**

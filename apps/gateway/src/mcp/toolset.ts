@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { SessionEvent, TurnRelayPlan } from '@app/contracts';
 import type { ApprovalAsker } from './approval-elicitation';
 
 /** What a tool handler knows about the call it serves; nothing in it depends on the MCP session. */
@@ -15,6 +16,13 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Present when the call carried a progressToken: sends `notifications/progress` with `message`. */
   progress?: (message: string) => Promise<void>;
+  /**
+   * Present with `progress`: relays the events of one turn as this call's progress, each
+   * notification carrying the event as JSON text (what `progress` would send). Where the call's
+   * stream is resumable (2025 MCP sessions) they are derived from the session's stream rather
+   * than stored each: a resumed stream regenerates them from the plan on any replica.
+   */
+  relayTurn?: (plan: TurnRelayPlan) => (event: SessionEvent) => Promise<void>;
   /**
    * What a turn's permission prompt does to a waited call: `return` (the default) answers at once
    * with the prompt; `follow` goes on to the turn's end, for a task, which shows the prompt as

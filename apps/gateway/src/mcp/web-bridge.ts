@@ -38,6 +38,14 @@ export function disconnectSignal(res: ServerResponse): AbortSignal {
   return gone.signal;
 }
 
+/** Where a response body's chunks go instead of straight to `res` (ResponseStream). */
+export interface BodySink {
+  /** False: wait for the response's 'drain' before the next chunk. */
+  write(chunk: Uint8Array): boolean;
+  /** The body ended, or the client went away. */
+  end(): void;
+}
+
 /**
  * Writes a web Response to `res`, reading its body only as fast as the client takes it (the
  * response's own back-pressure). Resolves once the body ended (true) or the client went away.
@@ -46,11 +54,13 @@ export async function writeWebResponse(
   res: ServerResponse,
   response: Response,
   extraHeaders: Record<string, string> = {},
+  sink?: BodySink,
 ): Promise<boolean> {
   const headers: Record<string, string> = { ...extraHeaders };
   response.headers.forEach((value, name) => (headers[name] = value));
   res.writeHead(response.status, headers);
   if (!response.body) {
+    sink?.end();
     res.end();
     return true;
   }
@@ -63,12 +73,13 @@ export async function writeWebResponse(
       if (res.destroyed) return false;
       const { done, value } = await reader.read();
       if (done) return true;
-      if (!res.write(value)) await whenWritable(res);
+      if (!(sink ? sink.write(value) : res.write(value))) await whenWritable(res);
     }
   } catch {
     return false;
     // The body errored (its server closed): end what the client has.
   } finally {
+    sink?.end();
     // A stream left unread is cancelled, so the SDK drops its side (keep-alive timer included).
     await reader.cancel().catch(() => undefined);
     if (!res.writableEnded) res.end();

@@ -2,8 +2,11 @@ import {
   promptDetail,
   PermissionRequestDataSchema,
   PermissionResolvedDataSchema,
+  relaysEvent,
+  turnRelayEnd,
   type PermissionRequestData,
   type SessionEvent,
+  type TurnRelayPlan,
 } from '@app/contracts';
 import type { SessionControl } from '@app/sessions';
 import type { EventRelay } from '@app/stream';
@@ -30,6 +33,11 @@ export type TurnEnd = {
 export interface WaitContext {
   signal: AbortSignal;
   progress?: (message: string) => Promise<void>;
+  /**
+   * Relays the turn's events as progress where the call's transport derives them from the
+   * session's stream (see ToolContext.relayTurn); otherwise each goes to `progress` as JSON text.
+   */
+  relayTurn?: (plan: TurnRelayPlan) => (event: SessionEvent) => Promise<void>;
   /**
    * What a permission prompt of the turn does to the wait: `return` (the default) answers at
    * once with status `waiting` and the request, so a plain client is never blocked until the
@@ -122,7 +130,10 @@ export class TurnWaiter {
     if (ctx.until?.aborted) stop.abort();
     ctx.until?.addEventListener('abort', onUntil, { once: true });
     const asking = ctx.askApproval && new PromptAsker(sessionId, ctx.askApproval, stop.signal);
-    const watch = new TurnWatch(turn, asking ? 'follow' : (ctx.approvals ?? 'return'), sessionId);
+    const approvals = asking ? 'follow' : (ctx.approvals ?? 'return');
+    const watch = new TurnWatch(turn, approvals, sessionId);
+    const plan = { sessionId, turn, after: cursor, endsAtPrompt: approvals === 'return' };
+    const relayed = relayOf(ctx, plan);
     let found: Omit<TurnEnd, 'events'> | undefined;
     let next = cursor;
     try {
@@ -131,10 +142,7 @@ export class TurnWaiter {
         cursor,
         async (event: SessionEvent) => {
           next = event.id;
-          // The cursor may predate the end of an earlier turn still running (a message sent
-          // while it runs): its events are not this call's, a gap in the stream always is.
-          const ours = event.turn >= turn || event.kind === 'gap';
-          if (ctx.progress && ours) await ctx.progress(JSON.stringify(event));
+          if (relayed && relaysEvent(plan, event)) await relayed(event);
           if (event.turn === turn) asking?.observe(event);
           found = watch.observe(event);
           if (found) stop.abort(TURN_OVER);
@@ -149,6 +157,16 @@ export class TurnWaiter {
     }
     return { ...(found ?? { status: 'running' }), events: next };
   }
+}
+
+/** Where the wait's relayed events go: derived progress, plain progress, or nowhere. */
+function relayOf(
+  ctx: WaitContext,
+  plan: TurnRelayPlan,
+): ((event: SessionEvent) => Promise<void>) | undefined {
+  if (ctx.relayTurn) return ctx.relayTurn(plan);
+  const progress = ctx.progress;
+  return progress && ((event) => progress(JSON.stringify(event)));
 }
 
 /**
@@ -207,11 +225,17 @@ export class TurnWatch {
     private readonly sessionId = '<sessionId>',
   ) {}
 
-  /** The turn's end, once this event closes it. */
+  /** The turn's end, once this event closes it (turnRelayEnd says which events do). */
   observe(event: SessionEvent): Omit<TurnEnd, 'events'> | undefined {
+    if (event.turn === this.turn) this.collect(event);
+    const end = turnRelayEnd({ turn: this.turn, endsAtPrompt: this.approvals === 'return' }, event);
+    if (end === 'waiting') return this.waiting(event.data, event.id);
+    return end && this.end(end);
+  }
+
+  /** What the turn's answer says: its `result` line, and why it failed or was stopped. */
+  private collect(event: SessionEvent): void {
     const data = event.data as Record<string, unknown> | null;
-    if (event.kind === 'status' && data?.status === 'terminated') return this.end('terminated');
-    if (event.turn !== this.turn) return undefined;
     if (event.kind === 'claude' && data?.type === 'result') {
       const parsed = CliResultSchema.safeParse(data);
       if (parsed.success) this.result = parsed.data;
@@ -225,14 +249,6 @@ export class TurnWatch {
       this.error = data.message;
       this.errorCode = 'budget_exceeded';
     }
-    // A prompt waits for this very client: return at once rather than sit out the deadline.
-    if (event.kind === 'permission_request' && this.approvals === 'return') {
-      return this.waiting(event.data, event.id);
-    }
-    if (event.kind === 'status' && (data?.status === 'idle' || data?.status === 'failed')) {
-      return this.end(data.status);
-    }
-    return undefined;
   }
 
   private waiting(data: unknown, cursor: string): Omit<TurnEnd, 'events'> | undefined {
