@@ -19,6 +19,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   chaos: () => import('./chaos.bench').then((m) => m.run()),
   mcp: () => import('./mcp.bench').then((m) => m.run()),
   fairness: () => import('./fairness.bench').then((m) => m.run()),
+  scale: () => import('./scale.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

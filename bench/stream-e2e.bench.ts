@@ -9,6 +9,9 @@
  * replays the real CLI's recorded `long_text` turn (~100 text deltas) at the case's pace and
  * stamps each line just before writing it. Its own work is a few µs per line (a paced line costs
  * about one process wake-up), so the load generator does not starve the system it measures.
+ *
+ * BENCH_STREAM_BEFORE=<commit>: that commit's gateway and worker (a git worktree) run beside this
+ * tree's, each pair on its own Redis, alternating run by run: before and after in one run.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,14 +21,8 @@ import { buildCliArgs, parseJsonl } from '@app/claude';
 import { startEmbeddedRedis } from '@app/redis';
 import { nowMs, summarizeLatency, type LatencySummary } from './latency';
 import { RawMcpClient } from './raw-mcp-client';
-import {
-  childNamed,
-  cpuSnapshot,
-  cpuSpent,
-  descendantsOf,
-  type CpuGroup,
-  type CpuSpent,
-} from './stream-cpu';
+import { baselineTree } from './mcp-gateways';
+import { cpuSnapshot, cpuSpent, descendantsOf, type CpuGroup, type CpuSpent } from './stream-cpu';
 import { buildCliStandin } from '../libs/testing/cli-standin/build';
 import type { BenchReport } from './report';
 import { SampleLog } from './sample-log';
@@ -46,17 +43,26 @@ const KEY = 'bench-key-0123456789abcdef';
  */
 type Phase = 'steady' | 'spread' | 'aligned';
 const PHASES: readonly string[] = ['steady', 'spread', 'aligned'];
-const CASES = (
-  process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@20:spread,100@20:aligned,100@50'
-)
-  .split(',')
-  .map((c) => {
+export interface Case {
+  sessions: number;
+  rate: number;
+  phase: Phase;
+}
+
+/** `100@20,100@20:spread`: sessions @ lines per second each [: phase]. */
+export function parseCases(text: string): Case[] {
+  return text.split(',').map((c) => {
     const [load, phase = 'steady'] = c.split(':');
     const [sessions, rate] = load.split('@').map(Number);
     if (!PHASES.includes(phase)) throw new Error(`unknown phase in ${c}`);
+    if (!(sessions > 0 && rate > 0)) throw new Error(`bad case ${c}`);
     return { sessions, rate, phase: phase as Phase };
   });
-type Case = (typeof CASES)[number];
+}
+
+const CASES = parseCases(
+  process.env.BENCH_STREAM_CASES ?? '1@20,10@20,100@20,100@20:spread,100@20:aligned,100@50',
+);
 
 /** Text deltas per turn of the `long_text` recording: with the rate, how long a turn streams. */
 const WORDS = 100;
@@ -235,13 +241,12 @@ function dumpSamples(load: Case, run: number, samples: Record<string, SampleLog>
 const r = (n: number, d = 2) => Number(n.toFixed(d));
 
 /** Gateway, worker, the worker's CLI stand-ins and Redis: where a case's CPU goes. */
-function processGroups(gateway: ServiceProcess, worker: ServiceProcess): CpuGroup[] {
-  const redis = childNamed(process.pid, 'redis-server');
+function processGroups(gateway: ServiceProcess, worker: ServiceProcess, redis: number): CpuGroup[] {
   return [
     { name: 'gateway', pids: () => [gateway.child.pid ?? 0] },
     { name: 'worker', pids: () => [worker.child.pid ?? 0] },
     { name: 'cli-standin', pids: () => descendantsOf(worker.child.pid ?? 0) },
-    { name: 'redis', pids: () => (redis ? [redis] : []) },
+    { name: 'redis', pids: () => (redis > 0 ? [redis] : []) },
   ];
 }
 
@@ -302,15 +307,32 @@ function row(load: Case, path: string, p: Pooled, extra: Record<string, string |
   };
 }
 
-export async function run(): Promise<BenchReport> {
-  const standin = await buildCliStandin();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
+/** One gateway and one worker (separate processes) on their own Redis, from one tree. */
+interface SystemUnderTest {
+  label: string;
+  url: URL;
+  groups: CpuGroup[];
+  peakRss(): string;
+  stop(): Promise<void>;
+}
+
+async function startSystem(
+  label: string,
+  root: string | undefined,
+  standin: string,
+  parent: string,
+): Promise<SystemUnderTest> {
+  const dir = mkdtempSync(join(parent, 'system-'));
   const redis = await startEmbeddedRedis(dir);
   const port = await freePort();
   const common = { REDIS_URL: redis.url, MCP_API_KEYS: `bench:${KEY}`, DATA_DIR: dir };
   let worker: ServiceProcess | undefined;
   let gateway: ServiceProcess | undefined;
-  const rows: BenchReport['rows'] = [];
+  const stop = async () => {
+    await gateway?.stop();
+    await worker?.stop();
+    await redis.stop();
+  };
   try {
     worker = await startService(
       'apps/worker/src/main.ts',
@@ -325,49 +347,101 @@ export async function run(): Promise<BenchReport> {
         CLAUDE_ENV_PASSTHROUGH: 'CLI_STANDIN_STAMP',
       },
       'worker ready',
+      root,
     );
     gateway = await startService(
       'apps/gateway/src/main.ts',
       { ...common, PORT: String(port) },
       'gateway listening',
+      root,
     );
-    const url = new URL(`http://127.0.0.1:${port}/mcp`);
-    const cpuGroups = processGroups(gateway, worker);
-    // Warm-up: JIT, connections.
-    await throughSystem(url, { sessions: 2, rate: 20, phase: 'spread' }, cpuGroups);
-    for (const load of CASES) {
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  const [g, w] = [gateway, worker];
+  const system = {
+    label,
+    url,
+    groups: processGroups(g, w, redis.pid),
+    peakRss: () => `gateway ${r(g.peakRssMiB(), 1)} MiB, worker ${r(w.peakRssMiB(), 1)} MiB`,
+    stop,
+  };
+  // Warm-up: JIT, connections.
+  await throughSystem(url, { sessions: 2, rate: 20, phase: 'spread' }, system.groups);
+  return system;
+}
+
+export interface StreamRunOptions {
+  cases?: readonly Case[];
+  runs?: number;
+  /**
+   * A commit whose gateway and worker run beside this tree's (a git worktree sharing its
+   * node_modules, each pair on its own Redis), alternating with them: CPU per message and
+   * latency of the code before a change, measured in the same run.
+   */
+  before?: string;
+}
+
+export function run(): Promise<BenchReport> {
+  const before = process.env.BENCH_STREAM_BEFORE;
+  return runStream(before ? { before } : {});
+}
+
+export async function runStream(options: StreamRunOptions = {}): Promise<BenchReport> {
+  const cases = options.cases ?? CASES;
+  const runs = options.runs ?? RUNS;
+  const standin = await buildCliStandin();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stream-'));
+  const systems: SystemUnderTest[] = [];
+  const rows: BenchReport['rows'] = [];
+  try {
+    if (options.before) {
+      const tree = baselineTree(options.before);
+      systems.push(await startSystem(`system before (${options.before})`, tree, standin, dir));
+    }
+    systems.push(await startSystem('system (MCP)', undefined, standin, dir));
+    const groups = systems.flatMap((s) => s.groups);
+    for (const load of cases) {
       const base: PathRun[] = [];
-      const sys: PathRun[] = [];
-      for (let run = 1; run <= RUNS; run++) {
-        const baseRun = await direct(standin, load, dir, cpuGroups);
-        const sysRun = await throughSystem(url, load, cpuGroups);
+      const sys: PathRun[][] = systems.map(() => []);
+      for (let n = 1; n <= runs; n++) {
+        const baseRun = await direct(standin, load, dir, groups);
         base.push(baseRun);
-        sys.push(sysRun);
-        dumpSamples(load, run, { direct: baseRun.samples, system: sysRun.samples });
+        const dumped: Record<string, SampleLog> = { direct: baseRun.samples };
+        for (const [i, system] of systems.entries()) {
+          const sysRun = await throughSystem(system.url, load, system.groups);
+          sys[i].push(sysRun);
+          dumped[system.label] = sysRun.samples;
+        }
+        dumpSamples(load, n, dumped);
       }
       const b = pooled(base, load);
-      const s = pooled(sys, load);
-      rows.push(
-        row(load, 'direct (baseline)', b, { 'added p99 ms': 0, 'p99 ratio': '1.00x' }),
-        row(load, 'system (MCP)', s, {
-          'added p99 ms': r(s.latency.p99 - b.latency.p99),
-          'p99 ratio': `${(s.latency.p99 / b.latency.p99).toFixed(2)}x`,
-        }),
-      );
+      rows.push(row(load, 'direct (baseline)', b, { 'added p99 ms': 0, 'p99 ratio': '1.00x' }));
+      for (const [i, system] of systems.entries()) {
+        const s = pooled(sys[i], load);
+        rows.push(
+          row(load, system.label, s, {
+            'added p99 ms': r(s.latency.p99 - b.latency.p99),
+            'p99 ratio': `${(s.latency.p99 / b.latency.p99).toFixed(2)}x`,
+          }),
+        );
+      }
     }
     return {
       name: 'stream: CLI line → MCP client (latency per message)',
       rows,
       notes: [
         `CLI: the stand-in (libs/testing/cli-standin) replaying the real CLI's recorded long_text turn, ${WORDS} text deltas per turn per session (--include-partial-messages); load client: bench/raw-mcp-client.ts`,
-        `each case ran ${RUNS}× (BENCH_STREAM_RUNS), direct and system alternating; p50/p99/max over the pooled messages, "p99 per run" each run's own`,
-        `peak RSS: gateway ${r(gateway.peakRssMiB(), 1)} MiB, worker ${r(worker.peakRssMiB(), 1)} MiB (CLI stand-in processes not included)`,
+        `each case ran ${runs}× (BENCH_STREAM_RUNS), direct and system alternating; p50/p99/max over the pooled messages, "p99 per run" each run's own`,
+        ...systems.map(
+          (s) => `peak RSS, ${s.label}: ${s.peakRss()} (CLI stand-in processes not included)`,
+        ),
       ],
     };
   } finally {
-    await gateway?.stop();
-    await worker?.stop();
-    await redis.stop();
+    for (const system of systems) await system.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -69,13 +69,15 @@ export async function startService(
   entry: string,
   env: Record<string, string>,
   readyText: string,
+  /** The tree to run it from (a git worktree of an earlier commit, for an A/B); this one's. */
+  root = ROOT,
 ): Promise<ServiceProcess> {
   const nodeFlags = [
     ...productionNodeFlags(entry),
     ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   ];
   const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', entry], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
