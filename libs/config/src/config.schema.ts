@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { placeholderIn, placeholderMessage } from './placeholder-secrets';
 import { tenantLimitsVariable } from './tenant-limits';
 
 const GiB = 1024 ** 3;
@@ -9,7 +10,10 @@ const bool = z
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
-/** `tenant:key,tenant:key` → [{ tenant, key }]; a key shorter than 16 characters is refused. */
+/**
+ * `tenant:key,tenant:key` → [{ tenant, key }]; a key shorter than 16 characters or a template
+ * placeholder is refused.
+ */
 const apiKeys = z.string().transform((raw, ctx) => {
   const entries = raw
     .split(',')
@@ -26,8 +30,23 @@ const apiKeys = z.string().transform((raw, ctx) => {
       });
       return [];
     }
+    const placeholder = placeholderIn(key);
+    if (placeholder) {
+      ctx.addIssue({
+        code: 'custom',
+        message: placeholderMessage(`the key of "${tenant}"`, placeholder),
+      });
+      return [];
+    }
     return [{ tenant, key }];
   });
+});
+
+/** A credential: a template placeholder is refused like a missing value would be. */
+const secret = z.string().superRefine((value, ctx) => {
+  const placeholder = placeholderIn(value);
+  if (placeholder)
+    ctx.addIssue({ code: 'custom', message: placeholderMessage('the value', placeholder) });
 });
 
 const csv = z.string().transform((raw) =>
@@ -88,7 +107,7 @@ export const EnvSchema = z.looseObject({
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().min(3).optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
-  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: secret.optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
   DATA_DIR: z.string().min(1).default('./.data'),
   CLAUDE_BIN: z.string().min(1).optional(),
