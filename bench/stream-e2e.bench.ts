@@ -12,6 +12,7 @@
  *
  * BENCH_STREAM_BEFORE=<commit>: that commit's gateway and worker (a git worktree) run beside this
  * tree's, each pair on its own Redis, alternating run by run: before and after in one run.
+ * BENCH_STREAM_VARIANT=NAME=value,...: a further system of this tree's with those settings.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -321,11 +322,17 @@ async function startSystem(
   root: string | undefined,
   standin: string,
   parent: string,
+  settings: Record<string, string> = {},
 ): Promise<SystemUnderTest> {
   const dir = mkdtempSync(join(parent, 'system-'));
   const redis = await startEmbeddedRedis(dir);
   const port = await freePort();
-  const common = { REDIS_URL: redis.url, MCP_API_KEYS: `bench:${KEY}`, DATA_DIR: dir };
+  const common = {
+    REDIS_URL: redis.url,
+    MCP_API_KEYS: `bench:${KEY}`,
+    DATA_DIR: dir,
+    ...settings,
+  };
   let worker: ServiceProcess | undefined;
   let gateway: ServiceProcess | undefined;
   const stop = async () => {
@@ -382,11 +389,28 @@ export interface StreamRunOptions {
    * latency of the code before a change, measured in the same run.
    */
   before?: string;
+  /** Settings (environment) of a further system of this tree's, beside the default one. */
+  variant?: Record<string, string>;
 }
 
 export function run(): Promise<BenchReport> {
   const before = process.env.BENCH_STREAM_BEFORE;
-  return runStream(before ? { before } : {});
+  const variant = process.env.BENCH_STREAM_VARIANT;
+  return runStream({
+    ...(before ? { before } : {}),
+    ...(variant ? { variant: parseSettings(variant) } : {}),
+  });
+}
+
+/** `A=1,B=2` → { A: '1', B: '2' }. */
+export function parseSettings(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 1) throw new Error(`expected NAME=value, got ${pair}`);
+      return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+    }),
+  );
 }
 
 export async function runStream(options: StreamRunOptions = {}): Promise<BenchReport> {
@@ -402,6 +426,14 @@ export async function runStream(options: StreamRunOptions = {}): Promise<BenchRe
       systems.push(await startSystem(`system before (${options.before})`, tree, standin, dir));
     }
     systems.push(await startSystem('system (MCP)', undefined, standin, dir));
+    if (options.variant) {
+      const label = Object.entries(options.variant)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      systems.push(
+        await startSystem(`system (${label})`, undefined, standin, dir, options.variant),
+      );
+    }
     const groups = systems.flatMap((s) => s.groups);
     for (const load of cases) {
       const base: PathRun[] = [];

@@ -107,7 +107,10 @@ export function workerProviders(logger: Logger): Provider[] {
       inject: [REDIS_COMMANDS, APP_CONFIG],
       // The worker appends, so its maxLen is the one that trims (EVENT_STREAM_MAXLEN).
       useFactory: (r: RedisClient, c: AppConfig) =>
-        new SessionEventLog(r, { maxLen: c.events.maxLen }),
+        new SessionEventLog(r, {
+          maxLen: c.events.maxLen,
+          appendLingerMs: c.events.appendLingerMs,
+        }),
     },
     {
       provide: SessionLeases,

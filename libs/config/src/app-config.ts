@@ -60,7 +60,11 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     healthPort: env.WORKER_HEALTH_PORT,
     eventBufferEvents: env.EVENT_BUFFER_EVENTS,
   },
-  events: { maxLen: env.EVENT_STREAM_MAXLEN, turnWaitMaxMs: env.TURN_WAIT_MAX_MS },
+  events: {
+    maxLen: env.EVENT_STREAM_MAXLEN,
+    appendLingerMs: env.EVENT_APPEND_LINGER_MS,
+    turnWaitMaxMs: env.TURN_WAIT_MAX_MS,
+  },
   /** How the gateways queue turns (TURN_DISPATCH; the workers take whatever comes first). */
   queue: { dispatch: env.TURN_DISPATCH },
   gc: { intervalMs: env.GC_INTERVAL_MS, graceMs: env.GC_GRACE_MS },

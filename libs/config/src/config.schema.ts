@@ -178,6 +178,12 @@ export const EnvSchema = z.looseObject({
   CLAUDE_ENV_PASSTHROUGH: csv.default([]),
   /** Events a worker buffers per session before it pauses the CLI's output. */
   EVENT_BUFFER_EVENTS: int(10).default(2_000),
+  /**
+   * How long a worker gathers the event appends of all its sessions before sending them to Redis
+   * in one pipeline: 0 sends what one turn of the event loop read; a few ms trade that much
+   * latency for fewer writes and wake-ups per event in the worker, Redis and the gateways.
+   */
+  EVENT_APPEND_LINGER_MS: int(0).max(50).default(0),
   /** Events kept per session stream (older ones are trimmed). */
   EVENT_STREAM_MAXLEN: int(100).default(10_000),
   /** How often a worker runs checkpoint GC (0: never; `npm run gc` runs it by hand). */

@@ -38,6 +38,8 @@ export class AppendPipeline {
   constructor(
     private readonly redis: RedisClient,
     private readonly scripts: StreamScripts,
+    /** 0: gather one turn of the event loop; more: this many ms from the first call queued. */
+    private readonly lingerMs = 0,
   ) {
     this.batching = !isCluster(redis);
   }
@@ -49,7 +51,8 @@ export class AppendPipeline {
       if (this.scheduled) return;
       this.scheduled = true;
       // After this turn's I/O callbacks: the lines read in it are all queued by then.
-      setImmediate(() => this.send());
+      if (this.lingerMs > 0) setTimeout(() => this.send(), this.lingerMs);
+      else setImmediate(() => this.send());
     });
   }
 

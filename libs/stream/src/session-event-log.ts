@@ -30,6 +30,8 @@ export interface SessionEventLogOptions {
    * followers a read; larger batches notify with the last id only. 0 = never inline.
    */
   inlineNotifyBytes?: number;
+  /** How long writers' appends are gathered into one pipeline (see AppendPipeline); 0 default. */
+  appendLingerMs?: number;
 }
 
 export interface ReadOptions {
@@ -77,7 +79,7 @@ export class SessionEventLog {
     }
     this.inlineNotifyBytes = options.inlineNotifyBytes ?? DEFAULT_INLINE_NOTIFY_BYTES;
     this.scripts = defineStreamScripts(redis);
-    this.writes = new AppendPipeline(redis, this.scripts);
+    this.writes = new AppendPipeline(redis, this.scripts, options.appendLingerMs ?? 0);
   }
 
   /** Appends a batch atomically: contiguous seq numbers, one notification for the batch. */
