@@ -304,6 +304,43 @@ describe('TurnRunner', () => {
       expect((await f.sessions.find(first.sessionId))?.status).toBe('hibernated');
     });
 
+    it('a second delivery of a turn still starting here is skipped, and touches nothing of the first', async () => {
+      const f = fleet();
+      const a = f.worker('a');
+      const first = await f.newTurn();
+      const run1 = a.runner.run(first);
+      await (await running(a, first.sessionId)).finish();
+      await run1;
+      // Turn 2's job is handed out again (its lock renewal came late) while its first delivery
+      // is still writing the running status, before the CLI reads busy.
+      const second = await f.newTurn('acme', first.sessionId);
+      const transition = f.sessions.transition.bind(f.sessions);
+      let deliverAgain: ((outcome: Promise<unknown>) => void) | undefined;
+      const duplicate = new Promise<Promise<unknown>>((resolve) => (deliverAgain = resolve));
+      jest.spyOn(f.sessions, 'transition').mockImplementation(async (id, status, options) => {
+        const deliver = status === 'running' ? deliverAgain : undefined;
+        deliverAgain = undefined;
+        if (deliver) {
+          // The first delivery's status write is held up until the second has had its go.
+          const again = a.runner.run(second);
+          deliver(again);
+          await again.catch(() => undefined);
+        }
+        return transition(id, status, options);
+      });
+      const run2 = a.runner.run(second);
+      expect(await await duplicate).toEqual({
+        kind: 'skipped',
+        reason: 'turn 2 is running on this worker',
+      });
+      const cli = await running(a, first.sessionId);
+      await cli.finish();
+      expect((await run2).kind).toBe('done');
+      expect(a.registry.started).toHaveLength(1); // the same CLI: not killed, not restarted
+      expect((await f.sessions.find(first.sessionId))?.status).toBe('idle');
+      expect(f.leases.heldBy(first.sessionId)).toBe('a');
+    });
+
     it('a busy session moves once its running turn has ended', async () => {
       const f = fleet();
       const [a, b] = [f.worker('a'), f.worker('b')];

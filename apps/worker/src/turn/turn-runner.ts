@@ -67,7 +67,30 @@ export interface TurnRunnerDeps {
 export class TurnRunner implements TurnHandler {
   constructor(private readonly deps: TurnRunnerDeps) {}
 
+  /**
+   * Sessions with a turn under way on this worker (from the job's start to its outcome), and
+   * which turn. A job whose lock renewal came late (an event loop held up under load) is handed
+   * out again while its first delivery may still be starting the turn, before the CLI reads
+   * busy: the second delivery must not start, fail or kill anything under the first.
+   */
+  private readonly underWay = new Map<string, number>();
+
   async run(job: TurnJob): Promise<TurnOutcome> {
+    const under = this.underWay.get(job.sessionId);
+    if (under === job.turn) {
+      return { kind: 'skipped', reason: `turn ${job.turn} is running on this worker` };
+    }
+    // A later turn waits for this one, as when the CLI reads busy (below).
+    if (under !== undefined) return { kind: 'handover' };
+    this.underWay.set(job.sessionId, job.turn);
+    try {
+      return await this.runAlone(job);
+    } finally {
+      this.underWay.delete(job.sessionId);
+    }
+  }
+
+  private async runAlone(job: TurnJob): Promise<TurnOutcome> {
     const { sessions, holds } = this.deps;
     await this.deps.quotas?.turnsLeft(job.tenant, job.sessionId, [job.turn]);
     const record = await sessions.find(job.sessionId);
