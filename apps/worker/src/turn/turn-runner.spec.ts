@@ -304,7 +304,7 @@ describe('TurnRunner', () => {
       expect((await f.sessions.find(first.sessionId))?.status).toBe('hibernated');
     });
 
-    it('a second delivery of a turn still starting here is skipped, and touches nothing of the first', async () => {
+    it('a second delivery of a turn still starting here comes back later, and touches nothing of the first', async () => {
       const f = fleet();
       const a = f.worker('a');
       const first = await f.newTurn();
@@ -329,16 +329,15 @@ describe('TurnRunner', () => {
         return transition(id, status, options);
       });
       const run2 = a.runner.run(second);
-      expect(await await duplicate).toEqual({
-        kind: 'skipped',
-        reason: 'turn 2 is running on this worker',
-      });
+      expect(await await duplicate).toEqual({ kind: 'handover' });
       const cli = await running(a, first.sessionId);
       await cli.finish();
       expect((await run2).kind).toBe('done');
       expect(a.registry.started).toHaveLength(1); // the same CLI: not killed, not restarted
       expect((await f.sessions.find(first.sessionId))?.status).toBe('idle');
       expect(f.leases.heldBy(first.sessionId)).toBe('a');
+      // When it comes back, the turn has run: nothing left to do.
+      expect(await a.runner.run(second)).toMatchObject({ kind: 'skipped' });
     });
 
     it('a busy session moves once its running turn has ended', async () => {

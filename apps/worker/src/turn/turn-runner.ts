@@ -71,17 +71,15 @@ export class TurnRunner implements TurnHandler {
    * Sessions with a turn under way on this worker (from the job's start to its outcome), and
    * which turn. A job whose lock renewal came late (an event loop held up under load) is handed
    * out again while its first delivery may still be starting the turn, before the CLI reads
-   * busy: the second delivery must not start, fail or kill anything under the first.
+   * busy: the second delivery must not start, fail or kill anything under the first. It comes
+   * back shortly instead (not `skipped`: the first may yet hand the turn back, and a completed
+   * job would then leave the session queued forever); by then the turn ran, or it is free.
+   * A later turn of the session waits the same way.
    */
   private readonly underWay = new Map<string, number>();
 
   async run(job: TurnJob): Promise<TurnOutcome> {
-    const under = this.underWay.get(job.sessionId);
-    if (under === job.turn) {
-      return { kind: 'skipped', reason: `turn ${job.turn} is running on this worker` };
-    }
-    // A later turn waits for this one, as when the CLI reads busy (below).
-    if (under !== undefined) return { kind: 'handover' };
+    if (this.underWay.has(job.sessionId)) return { kind: 'handover' };
     this.underWay.set(job.sessionId, job.turn);
     try {
       return await this.runAlone(job);
