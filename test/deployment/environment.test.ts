@@ -17,6 +17,7 @@ const LEFT_TO_DEFAULT = new Set([
   'CLAUDE_BIN', // the image's own CLI, found in node_modules/.bin
   'ANTHROPIC_BASE_URL', // the real API
   'TENANT_LIMITS', // per tenant; the default caps each tenant at 100 USD a day
+  'WEBHOOKS', // per tenant; tenants can set their own with webhook_set
   'SANDBOX_PROXY_ALLOW', // no host beyond the API unless the operator opens one
   'CLAUDE_MANAGED_SETTINGS',
   'CLAUDE_ENV_PASSTHROUGH', // for test stand-ins, never in production
@@ -24,7 +25,9 @@ const LEFT_TO_DEFAULT = new Set([
   // Security settings whose default is the safe one: setting them invites weakening them.
   'CLAUDE_SETTING_SOURCES',
   'CLAUDE_STRICT_MCP_CONFIG',
+  'ADMIN_QUEUES_WRITABLE', // the queue dashboard stays read-only unless an operator repairs
   'SANDBOX_UID_BASE',
+  'WEBHOOK_ALLOWED_URLS', // public https only
   // Limits and tuning measured in docs/benchmarks.md and docs/security.md.
   'SANDBOX_MAX_PROCESSES',
   'SANDBOX_MAX_FILE_BYTES',
@@ -39,6 +42,9 @@ const LEFT_TO_DEFAULT = new Set([
   'EVENT_STREAM_MAXLEN',
   'GC_INTERVAL_MS',
   'GC_GRACE_MS',
+  // Webhook retry schedule: 8 tries over about an hour, as Standard Webhooks senders do.
+  'WEBHOOK_ATTEMPTS',
+  'WEBHOOK_BACKOFF_MS',
 ]);
 
 /** `process.env.X` / `process.env['X']` in the apps' own code (tests and test support aside). */

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
+import { GatewayMetrics, MetricsModule, TenantLabels } from '@app/metrics';
+import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
 import { taskSupport } from './tasks';
 
@@ -28,7 +30,10 @@ export class GatewayModule {
         ConfigModule.forRoot(config),
         // /readyz answering 503 while draining or while Redis is away is not an error to log.
         TerminusModule.forRoot({ logger: false }),
+        // /metrics, and GatewayMetrics for whatever records something (global).
+        MetricsModule.forRoot(new GatewayMetrics(TenantLabels.fromConfig(config))),
         mcpModule(config, extensions),
+        QueueDashboardModule.register(config),
         ...(extensions.imports ?? []),
       ],
       controllers: [HealthController],

@@ -4,8 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
+import { GatewayMetrics } from '@app/metrics';
+import { listenOn } from '@app/health';
 import { resolveRedisMode } from '@app/redis';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
+import { gatewayBaseUrl, MCP_PATH } from './listen-address';
 import { sessionExtensions } from './sessions/sessions.module';
 import { turnTaskSupport } from './tasks';
 
@@ -14,7 +17,7 @@ export async function startGateway(
   loaded: AppConfig,
   extensions?: GatewayExtensions,
 ): Promise<INestApplication> {
-  const logger = createLogger(loaded.logLevel, 'gateway');
+  const logger = createLogger(loaded.logLevel, 'gateway', loaded.logFormat);
   const config = await resolveRedisMode(loaded, {
     onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
   });
@@ -31,8 +34,10 @@ export async function startGateway(
   // A client that never finishes its request headers is dropped after 10 s (Node: 60 s); bodies
   // have their own deadline (MCP_BODY_DEADLINE_MS).
   (app.getHttpServer() as Server).headersTimeout = 10_000;
-  await app.listen(config.http.port, config.http.host);
-  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway listening');
+  app.get(GatewayMetrics).trackHttp(app.getHttpServer() as Server);
+  await listenOn(app, config.http.port, config.http.host, 'PORT');
+  const url = gatewayBaseUrl(app, config.http.host);
+  logger.info({ url, mcp: `${url}${MCP_PATH}` }, 'gateway listening');
   return app;
 }
 

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
+import { listenOn } from '@app/health';
 import { resolveRedisMode } from '@app/redis';
+import { missingCredentials } from './runtime/anthropic-credentials';
 import { WorkerModule } from './worker.module';
 import { CLAUDE_BINARY } from './worker.tokens';
 
@@ -12,7 +14,7 @@ import { CLAUDE_BINARY } from './worker.tokens';
  * serves only /healthz (for Kubernetes probes) on WORKER_HEALTH_PORT.
  */
 export async function startWorker(loaded: AppConfig): Promise<INestApplication> {
-  const logger = createLogger(loaded.logLevel, 'worker');
+  const logger = createLogger(loaded.logLevel, 'worker', loaded.logFormat);
   const config = await resolveRedisMode(loaded, {
     onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
   });
@@ -23,8 +25,10 @@ export async function startWorker(loaded: AppConfig): Promise<INestApplication> 
     // Throw instead of exiting, so callers (and tests) see the reason.
     abortOnError: false,
   });
-  await app.listen(config.worker.healthPort, config.http.host);
+  await listenOn(app, config.worker.healthPort, config.http.host, 'WORKER_HEALTH_PORT');
   logger.info({ claude: app.get<string>(CLAUDE_BINARY) }, 'worker ready');
+  const noCredentials = missingCredentials(config.claude);
+  if (noCredentials) logger.warn(noCredentials);
   return app;
 }
 

@@ -3,6 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
+import { MetricsModule, TenantLabels, WorkerMetrics } from '@app/metrics';
+import { WorkerGauges } from './runtime/worker-gauges';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { workerProviders } from './worker.providers';
 
@@ -13,9 +15,14 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       // /readyz answering 503 while draining or while Redis is away is not an error to log.
-      imports: [ConfigModule.forRoot(config), TerminusModule.forRoot({ logger: false })],
+      imports: [
+        ConfigModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }),
+        // /metrics on the health port, and WorkerMetrics for whatever records something (global).
+        MetricsModule.forRoot(new WorkerMetrics(TenantLabels.fromConfig(config))),
+      ],
       controllers: [HealthController],
-      providers: [...workerProviders(logger), WorkerLifecycle],
+      providers: [...workerProviders(logger), WorkerLifecycle, WorkerGauges],
     };
   }
 }

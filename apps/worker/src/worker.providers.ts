@@ -14,10 +14,12 @@ import {
 } from '@app/sessions';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { discoverClaudeBinary, SpawnBroker, type Launcher } from '@app/claude';
+import { WorkerMetrics } from '@app/metrics';
 import { ScheduledJobs, TurnConsumer } from '@app/queue';
 import { seedLimitsOf } from '@app/workspace';
 import { EventWriter, SessionEventLog } from '@app/stream';
 import { UsageLedger } from '@app/usage';
+import { StatusHookedEventLog, StatusWebhooks } from '@app/webhooks';
 import { SessionCheckpointer } from './checkpoint/session-checkpointer';
 import { SessionWorkspaces } from './checkpoint/session-workspace';
 import { TurnCheckpoints } from './checkpoint/turn-checkpoints';
@@ -29,6 +31,7 @@ import { managedSettingsJson } from './runtime/managed-settings';
 import { SessionHolds } from './turn/session-holds';
 import { TurnBudgets } from './turn/turn-budget';
 import { TurnRunner } from './turn/turn-runner';
+import { webhookProviders } from './webhooks/webhook.providers';
 import {
   CHECKPOINT_STORE,
   CLAUDE_BINARY,
@@ -104,14 +107,17 @@ export function workerProviders(logger: Logger): Provider[] {
     },
     {
       provide: SessionEventLog,
-      inject: [REDIS_COMMANDS, APP_CONFIG],
-      // The worker appends, so its maxLen is the one that trims (EVENT_STREAM_MAXLEN).
-      useFactory: (r: RedisClient, c: AppConfig) =>
-        new SessionEventLog(r, {
-          maxLen: c.events.maxLen,
-          appendLingerMs: c.events.appendLingerMs,
-        }),
+      inject: [REDIS_COMMANDS, APP_CONFIG, StatusWebhooks],
+      // The worker appends, so its maxLen is the one that trims (EVENT_STREAM_MAXLEN). The status
+      // changes it appends queue webhooks (see StatusWebhooks for why there).
+      useFactory: (r: RedisClient, c: AppConfig, webhooks: StatusWebhooks) =>
+        new StatusHookedEventLog(
+          r,
+          { maxLen: c.events.maxLen, appendLingerMs: c.events.appendLingerMs },
+          webhooks,
+        ),
     },
+    ...webhookProviders(),
     {
       provide: SessionLeases,
       inject: [REDIS_COMMANDS, WORKER_ID, APP_CONFIG],
@@ -130,14 +136,15 @@ export function workerProviders(logger: Logger): Provider[] {
     },
     {
       provide: TurnConsumer,
-      inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) =>
+      inject: [APP_CONFIG, WorkerMetrics],
+      useFactory: (c: AppConfig, metrics: WorkerMetrics) =>
         new TurnConsumer({
           redis: queueRedis(c),
           concurrency: workerConcurrency(c.worker.concurrency),
           livenessMs: c.worker.livenessMs,
           connectionName: 'worker-queue',
           onError: warn('turn queue connection error'),
+          onWaited: (ms) => metrics.queueWaited(ms),
         }),
     },
     {
@@ -221,6 +228,7 @@ export function workerProviders(logger: Logger): Provider[] {
         SessionEventLog,
         SessionWorkspaces,
         LAUNCHER,
+        WorkerMetrics,
       ],
       useFactory: (
         c: AppConfig,
@@ -229,6 +237,7 @@ export function workerProviders(logger: Logger): Provider[] {
         log: SessionEventLog,
         workspaces: SessionWorkspaces,
         launcher: Launcher,
+        metrics: WorkerMetrics,
       ) =>
         new SessionCheckpointer({
           store,
@@ -237,6 +246,7 @@ export function workerProviders(logger: Logger): Provider[] {
           workspaces,
           dataDir: c.storage.dataDir,
           launcher,
+          metrics,
         }),
     },
     {
@@ -320,6 +330,7 @@ export function workerProviders(logger: Logger): Provider[] {
         TurnBudgets,
         REDIS_COMMANDS,
         TurnConsumer,
+        WorkerMetrics,
       ],
       useFactory: (
         workerId: string,
@@ -333,6 +344,7 @@ export function workerProviders(logger: Logger): Provider[] {
         budgets: TurnBudgets,
         redis: RedisClient,
         consumer: TurnConsumer,
+        metrics: WorkerMetrics,
       ) =>
         new TurnRunner({
           sessions,
@@ -345,6 +357,7 @@ export function workerProviders(logger: Logger): Provider[] {
           budgets,
           quotas: new TenantQuotaStore(redis),
           queue: consumer,
+          metrics,
           workerId,
           logger,
         }),

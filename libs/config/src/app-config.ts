@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantsSharingAdminKeys } from './admin-keys';
 import { EnvSchema, isHostVariable, type Env } from './config.schema';
 import { ConfigInvalid } from './errors';
 
@@ -13,6 +14,14 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
       code: 'custom',
       path: ['HOST'],
       message: `${env.HOST} is not a loopback address but MCP_API_KEYS is unset: set MCP_API_KEYS (tenant:key,...) or bind to 127.0.0.1`,
+    });
+  }
+  const sharing = tenantsSharingAdminKeys(env.ADMIN_API_KEYS ?? [], env.MCP_API_KEYS ?? []);
+  if (sharing.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ADMIN_API_KEYS'],
+      message: `an operator key equals or contains the key of tenant ${sharing.join(', ')} (MCP_API_KEYS): give operators keys of their own`,
     });
   }
 }).transform((env) => ({
@@ -89,9 +98,19 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
     gitAllowedUrls: env.GIT_ALLOWED_URLS,
     gitCloneTimeoutMs: env.GIT_CLONE_TIMEOUT_MS,
   },
+  /** Status-change webhooks: the operator's per tenant, URL policy and retry schedule. */
+  webhooks: {
+    operator: env.WEBHOOKS,
+    allowedUrls: env.WEBHOOK_ALLOWED_URLS,
+    attempts: env.WEBHOOK_ATTEMPTS,
+    backoffMs: env.WEBHOOK_BACKOFF_MS,
+  },
   /** Quotas and budgets per tenant (TENANT_LIMITS; defaults for tenants it does not name). */
   tenantLimits: env.TENANT_LIMITS,
+  /** Operators (ADMIN_API_KEYS): the queue dashboard; none: it is not mounted. */
+  admin: { apiKeys: env.ADMIN_API_KEYS ?? [], queuesWritable: env.ADMIN_QUEUES_WRITABLE },
   logLevel: env.LOG_LEVEL,
+  logFormat: env.LOG_FORMAT,
 }));
 
 export type AppConfig = z.output<typeof ConfigSchema>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { adminKeysVariable } from './admin-keys';
 import { placeholderIn, placeholderMessage } from './placeholder-secrets';
 import { tenantLimitsVariable } from './tenant-limits';
+import { webhooksVariable } from './webhooks-variable';
 
 const GiB = 1024 ** 3;
 
@@ -114,6 +116,10 @@ export const EnvSchema = z.looseObject({
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   MCP_API_KEYS: apiKeys.optional(),
+  /** Operator keys (queue dashboard at /admin/queues); unset: no dashboard. See admin-keys.ts. */
+  ADMIN_API_KEYS: adminKeysVariable.optional(),
+  /** The queue dashboard may retry, promote and remove jobs (default: it only shows them). */
+  ADMIN_QUEUES_WRITABLE: bool.default(false),
   /** Per-tenant quotas and daily budget (JSON or a file path); see tenant-limits.ts. */
   TENANT_LIMITS: tenantLimitsVariable,
   WORKER_CONCURRENCY: int(1).max(1024).optional(),
@@ -161,6 +167,14 @@ export const EnvSchema = z.looseObject({
   WORKSPACE_EXCLUDES: csv.default([]),
   GIT_ALLOWED_URLS: csv.default(['https://']),
   GIT_CLONE_TIMEOUT_MS: int(1000).default(120_000),
+  /** Per-tenant webhooks set by the operator (JSON or a file path); see webhooks-variable.ts. */
+  WEBHOOKS: webhooksVariable,
+  /** URL prefixes webhooks may target, checked like GIT_ALLOWED_URLS. */
+  WEBHOOK_ALLOWED_URLS: csv.default(['https://']),
+  /** Tries per delivery, the first included; then it is logged as failed. */
+  WEBHOOK_ATTEMPTS: int(1).max(50).default(8),
+  /** First retry delay, doubled at each retry (8 attempts: 30 s, 1 min, … 32 min, ~1 h in all). */
+  WEBHOOK_BACKOFF_MS: int(10).default(30_000),
   /** Which settings files the CLI loads (`--setting-sources`): `user` ignores the repository's. */
   CLAUDE_SETTING_SOURCES: z
     .string()
@@ -171,6 +185,8 @@ export const EnvSchema = z.looseObject({
   /** Managed settings for every CLI (`--settings`): a JSON file path or inline JSON. */
   CLAUDE_MANAGED_SETTINGS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: readable lines on a terminal, JSON otherwise (pipes, containers, log collectors). */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   CLAUDE_INACTIVITY_TIMEOUT_MS: int(1000).default(10 * 60_000),
   CLAUDE_MAX_LINE_BYTES: int(1024).default(16 * 1024 * 1024),
   CLAUDE_STDERR_BYTES: int(1024).default(64 * 1024),

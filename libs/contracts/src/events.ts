@@ -31,7 +31,12 @@ export const SessionEventSchema = z.object({
   turn: z.number().int().nonnegative(),
   kind: EventKindSchema,
   ts: z.number().int(),
-  data: z.unknown(),
+  data: z
+    .unknown()
+    .describe(
+      'What happened. For kind "claude": the Claude CLI\'s JSON line unchanged; its `session_id` ' +
+        "is the Claude CLI's own session id (cliSessionId), not this backend's sessionId.",
+    ),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 

@@ -7,3 +7,4 @@ export * from './quotas';
 export * from './session';
 export * from './tools';
 export * from './turn-relay';
+export * from './webhooks';

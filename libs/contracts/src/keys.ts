@@ -36,6 +36,10 @@ export const keys = {
   tenantUsage: (tenant: string) => `${P}:tenant:{${tenant}}:usage`,
   /** String (USD) with TTL: what the tenant spent in one UTC day (`2026-12-06`), for its budget. */
   tenantDaySpend: (tenant: string, day: string) => `${P}:tenant:{${tenant}}:spend:${day}`,
+  /** Hash: the tenant's own webhook (webhook_set): url, secret, events, enabled, webhookId. */
+  tenantWebhook: (tenant: string) => `${P}:tenant:{${tenant}}:webhook`,
+  /** List, newest first, capped: the tenant's webhook delivery attempts (webhook_deliveries). */
+  tenantWebhookDeliveries: (tenant: string) => `${P}:tenant:{${tenant}}:webhook-deliveries`,
   /** Hash with TTL: an MCP (transport) session, so any gateway replica can serve it. */
   mcpSession: (mcpSessionId: string) => `${P}:mcp:{${mcpSessionId}}`,
   /** Stream with TTL: SSE messages of one MCP stream, for Last-Event-ID replay. */
@@ -80,3 +84,5 @@ export function channelOf(redis: { options: { keyPrefix?: string } }, channel: s
 export const queuePrefix = (keyPrefix = '') => `{${keyPrefix}${P}}`;
 export const TURN_QUEUE = 'turns';
 export const MAINTENANCE_QUEUE = 'maintenance';
+/** Status changes on their way to tenants' webhook endpoints (libs/webhooks). */
+export const WEBHOOK_QUEUE = 'webhooks';

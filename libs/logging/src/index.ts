@@ -1,2 +1,3 @@
+export * from './log-format';
 export * from './logger';
 export * from './shutdown';

@@ -7,6 +7,7 @@ export {
   turnWorkerOptions,
   type QueueRedis,
 } from './queue-options';
+export { openQueuesForInspection, type InspectedQueues } from './queue-inspection';
 export { ScheduledJobs } from './scheduled-jobs';
 export {
   TurnConsumer,

@@ -41,6 +41,8 @@ export interface TurnConsumerOptions {
   handoverRetryMs?: number;
   /** Connection errors; BullMQ reconnects by itself. */
   onError?: (error: Error) => void;
+  /** How long each turn that ran (or was skipped) had waited since it was enqueued. */
+  onWaited?: (ms: number) => void;
 }
 
 /** Job states of a turn that has not been run yet: waiting for a worker, or taken by one. */
@@ -62,6 +64,11 @@ export class TurnConsumer {
   private worker?: Worker<TurnJob>;
 
   constructor(private readonly options: TurnConsumerOptions) {}
+
+  /** Turns at once, as resolved at start-up (WORKER_CONCURRENCY). */
+  get concurrency(): number {
+    return this.options.concurrency;
+  }
 
   start(handler: TurnHandler): void {
     if (this.worker) throw new Error('TurnConsumer.start: already started');
@@ -124,6 +131,8 @@ export class TurnConsumer {
       await job.moveToWait(token);
       throw new WaitingError();
     }
+    // Once per job, when it leaves the queue for good: a hand-over's wait counts in its total.
+    this.options.onWaited?.((job.processedOn ?? Date.now()) - job.timestamp);
     return outcome;
   }
 }

@@ -100,6 +100,11 @@ export class TurnQueue {
     return (await this.queue.getJob(id))?.priority ?? 0;
   }
 
+  /** Turns waiting for a worker (BullMQ wait + prioritized), for csb_queue_waiting_turns. */
+  waitingTurns(): Promise<number> {
+    return this.queue.getJobCountByTypes('wait', 'prioritized');
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     await closeQueueConnection(this.queue.opts.connection);

@@ -21,6 +21,8 @@ export interface EventRelayOptions {
   retryMinMs?: number;
   /** Errors follow() recovers from, and the subscriber connection's errors. */
   onError?: (error: Error) => void;
+  /** Sees the events handed to readers as they are handed over (the gateway's latency metrics). */
+  onRelayed?: (events: readonly SessionEvent[]) => void;
 }
 
 export interface RelayReadOptions {
@@ -51,6 +53,7 @@ export class EventRelay {
   /** Every running wait and follow, so close() can end them. */
   private readonly waits = new SignalGroup();
   private readonly onError: (error: Error) => void;
+  private readonly onRelayed?: (events: readonly SessionEvent[]) => void;
   private readonly followRecheckMs: number;
   private readonly followPageSize: number;
   private readonly retryMinMs: number;
@@ -58,6 +61,7 @@ export class EventRelay {
   constructor(redis: RedisClient, options: EventRelayOptions = {}) {
     this.log = new SessionEventLog(redis);
     this.onError = options.onError ?? (() => undefined);
+    this.onRelayed = options.onRelayed;
     this.ownsSubscriber = !options.subscriber;
     this.subscriber =
       options.subscriber ??
@@ -84,6 +88,8 @@ export class EventRelay {
     this.assertOpen();
     const read = async (): Promise<EventPage> => {
       const page = await this.log.read(sessionId, { after: options.after, limit: options.limit });
+      // A page with events is always the one returned (an empty one is read again).
+      if (page.events.length > 0) this.onRelayed?.(page.events);
       return { ...page, events: withGap(page, options.after) };
     };
     const first = await read();
@@ -142,7 +148,7 @@ export class EventRelay {
         new SessionEventSource(this.log, sessionId),
         watch,
         after,
-        onEvent,
+        this.onRelayed ? observed(onEvent, this.onRelayed) : onEvent,
         stop.signal,
         {
           pageSize: this.followPageSize,
@@ -192,4 +198,15 @@ export class EventRelay {
   private assertOpen(): void {
     if (this.waits.isAborted) throw new EventRelayClosedError();
   }
+}
+
+/** The handler, telling `onRelayed` of each event first. */
+function observed(
+  onEvent: EventHandler,
+  onRelayed: (events: readonly SessionEvent[]) => void,
+): EventHandler {
+  return (event) => {
+    onRelayed([event]);
+    return onEvent(event);
+  };
 }

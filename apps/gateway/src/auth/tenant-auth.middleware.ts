@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, Optional, type NestMiddleware } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import type { QuotaExceeded } from '@app/contracts';
+import { GatewayMetrics } from '@app/metrics';
 import type { RedisClient } from '@app/redis';
 import { JsonRpcCode, replyJsonRpcError } from '../mcp/json-rpc';
 import { MCP_REDIS } from '../mcp/redis-token';
@@ -26,6 +28,7 @@ export class TenantAuthMiddleware implements NestMiddleware<IncomingMessage, Ser
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(MCP_REDIS) redis?: RedisClient,
+    @Optional() private readonly metrics?: GatewayMetrics,
   ) {
     this.keyring = new TenantKeyring(config.http.apiKeys);
     if (redis) this.rate = new TenantRequestRate(redis, config.tenantLimits);
@@ -37,7 +40,10 @@ export class TenantAuthMiddleware implements NestMiddleware<IncomingMessage, Ser
     if (tenant === undefined) return;
     setTenant(req, tenant);
     if (!this.rate) return next();
-    void withinRequestRate(this.rate, tenant, req, res, this.log).then((ok) => ok && next());
+    const refused = (r: QuotaExceeded) => this.metrics?.quotaRefused(r.use.quota, tenant);
+    void withinRequestRate(this.rate, tenant, req, res, this.log, refused).then(
+      (ok) => ok && next(),
+    );
   }
 
   private authenticate(req: IncomingMessage, res: ServerResponse): string | undefined {

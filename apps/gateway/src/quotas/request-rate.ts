@@ -74,6 +74,7 @@ export async function withinRequestRate(
   req: IncomingMessage,
   res: ServerResponse,
   log: Pick<Logger, 'warn'>,
+  onRefused?: (refusal: QuotaExceeded) => void,
 ): Promise<boolean> {
   if (counted.has(req)) return true;
   counted.add(req);
@@ -94,6 +95,7 @@ export async function withinRequestRate(
     return false;
   }
   if (!refusal) return true;
+  onRefused?.(refusal);
   const { retryAfterSeconds = 1 } = refusal.use;
   res.writeHead(429, {
     'Content-Type': 'application/json',

@@ -54,6 +54,13 @@ export const CliResultSchema = z.looseObject({
   subtype: z.string().optional(),
   is_error: z.boolean().optional(),
   result: z.string().optional().describe('The answer text of the turn.'),
+  session_id: z
+    .string()
+    .optional()
+    .describe(
+      "The Claude CLI's own session id (cliSessionId; its transcript name, for `claude --resume`), " +
+        "not this backend's sessionId: use sessionId with every tool.",
+    ),
 });
 
 export type CliResult = z.infer<typeof CliResultSchema>;

@@ -9,6 +9,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { createCheckpointStore, type ObjectCheckpointStore } from '@app/checkpoint';
 import { Draining, pingProbe, READINESS_PROBES } from '@app/health';
+import { GatewayMetrics } from '@app/metrics';
 import { TurnQueue } from '@app/queue';
 import { closeRedis, createRedisConnection, type RedisClient } from '@app/redis';
 import { ApprovalStore, SessionControl, SessionStore } from '@app/sessions';
@@ -22,6 +23,11 @@ import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { quotaProviders } from '../quotas/quota.providers';
 import { TenantQuotas } from '../quotas/tenant-quotas';
 import { checkpointTools } from '../checkpoints/checkpoint.tools';
+import { gaugeProviders } from '../metrics/gateway-gauges';
+import { countingRefusals } from '../metrics/refusal-counting';
+import { WebhookService } from '../webhooks/webhook.service';
+import { webhookProviders } from '../webhooks/webhook.providers';
+import { webhookTools } from '../webhooks/webhook.tools';
 import { WorkspaceSeeder } from '../workspaces/workspace-seeder';
 import { WorkspaceService } from '../workspaces/workspace.service';
 import { workspaceTools } from '../workspaces/workspace.tools';
@@ -82,16 +88,13 @@ const providers: Provider[] = [
     inject: [GATEWAY_REDIS],
     useFactory: (r: RedisClient) => new SessionStore(r),
   },
-  {
-    provide: SessionEventLog,
-    inject: [GATEWAY_REDIS, APP_CONFIG],
-    useFactory: (r: RedisClient, c: AppConfig) =>
-      new SessionEventLog(r, { maxLen: c.events.maxLen }),
-  },
+  // SessionEventLog (it queues webhooks for the status changes it appends) and webhook tools.
+  ...webhookProviders(GATEWAY_REDIS),
   {
     provide: EventRelay,
-    inject: [GATEWAY_REDIS],
-    useFactory: (r: RedisClient) => new EventRelay(r),
+    inject: [GATEWAY_REDIS, GatewayMetrics],
+    useFactory: (r: RedisClient, metrics: GatewayMetrics) =>
+      new EventRelay(r, { onRelayed: (events) => metrics.eventsRelayed(events) }),
   },
   {
     provide: SessionControl,
@@ -191,6 +194,7 @@ const providers: Provider[] = [
   },
   ...quotaProviders(GATEWAY_REDIS),
   ...budgetProviders(GATEWAY_REDIS),
+  ...gaugeProviders(GATEWAY_REDIS),
   GatewayLifecycle,
 ];
 
@@ -203,6 +207,7 @@ const providers: Provider[] = [
     CheckpointService,
     WorkspaceService,
     UsageService,
+    WebhookService,
     READINESS_PROBES,
   ],
 })
@@ -212,19 +217,31 @@ export class SessionsModule {}
 export const sessionExtensions = {
   imports: [SessionsModule],
   toolset: {
-    inject: [SessionService, ApprovalService, CheckpointService, WorkspaceService, UsageService],
+    inject: [
+      SessionService,
+      ApprovalService,
+      CheckpointService,
+      WorkspaceService,
+      UsageService,
+      WebhookService,
+      GatewayMetrics,
+    ],
     useFactory: (
       sessions: SessionService,
       approvals: ApprovalService,
       checkpoints: CheckpointService,
       workspaces: WorkspaceService,
       usage: UsageService,
-    ) => [
-      ...sessionTools(sessions, approvals),
-      ...approvalTools(approvals),
-      ...checkpointTools(checkpoints),
-      ...workspaceTools(workspaces),
-      ...usageTools(usage),
-    ],
+      webhooks: WebhookService,
+      metrics: GatewayMetrics,
+    ) =>
+      countingRefusals(metrics, [
+        ...sessionTools(sessions, approvals),
+        ...approvalTools(approvals),
+        ...checkpointTools(checkpoints),
+        ...workspaceTools(workspaces),
+        ...usageTools(usage),
+        ...webhookTools(webhooks),
+      ]),
   },
 };

@@ -3,6 +3,7 @@ import { rm, utimes } from 'node:fs/promises';
 import { transcriptPath, type Launcher } from '@app/claude';
 import type { CheckpointManifest, CheckpointStore } from '@app/checkpoint';
 import type { SessionRecord } from '@app/contracts';
+import type { WorkerMetrics } from '@app/metrics';
 import type { SessionStore } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
 import type { SkippedEntry } from '@app/workspace';
@@ -19,6 +20,8 @@ export interface CheckpointerDeps {
   workspaces: SessionWorkspaces;
   dataDir: string;
   launcher: Launcher;
+  /** Times and sizes each checkpoint (absent: not measured). */
+  metrics?: Pick<WorkerMetrics, 'checkpointed'>;
 }
 
 /** A turn's checkpoint, as the turn reports it. */
@@ -51,6 +54,7 @@ export class SessionCheckpointer {
     label?: string,
   ): Promise<TurnCheckpoint | undefined> {
     if (!record.claudeSessionId) return undefined;
+    const started = performance.now();
     const dirs = sessionDirs(this.deps.dataDir, record.id);
     // These files hold the turn now, stored or not: a failed store must not make them look stale.
     const local = await readLocalState(dirs.root);
@@ -94,6 +98,7 @@ export class SessionCheckpointer {
       completedTurns: record.completedTurns,
     });
     const { checkpointId, bytes, storedBytes, newBytes, manifest } = created;
+    this.deps.metrics?.checkpointed(created, (performance.now() - started) / 1000);
     const tree = manifest.workspace;
     return {
       checkpointId,

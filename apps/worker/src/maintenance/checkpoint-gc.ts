@@ -16,7 +16,13 @@ export class CheckpointGc {
     const report = await collectGarbage(this.checkpoints.objects, {
       graceMs: this.settings.graceMs,
     });
-    this.logger.info({ report }, 'checkpoint garbage collected');
+    // A sweep that found nothing (every start-up runs one) is no news at info level.
+    const news =
+      report.deleted > 0 ||
+      report.danglingRefs > 0 ||
+      report.skippedTenants.length > 0 ||
+      report.errors.length > 0;
+    this.logger[news ? 'info' : 'debug']({ report }, 'checkpoint garbage collected');
     return report;
   }
 }

@@ -27,6 +27,7 @@ import type { TurnCheckpoints } from '../checkpoint/turn-checkpoints';
 import { CliExitedMidTurn } from '../runtime/live-session';
 import type { LiveSessions, LiveTurns } from '../runtime/live-session-registry';
 import type { SessionHolds } from './session-holds';
+import { metered, type TurnMeter } from './turn-metrics';
 import type { TurnBudget, TurnBudgets } from './turn-budget';
 import { errorEvent, exitDetail, statusEvent } from './turn-events';
 import { MAX_TURN_STARTS, unsafeToRepeat } from './turn-recovery';
@@ -55,6 +56,8 @@ export interface TurnRunnerDeps {
   quotas?: Pick<TenantQuotaStore, 'turnsLeft'>;
   /** Whether a turn's job has yet to run, for the session's order (absent: not checked). */
   queue?: Pick<TurnConsumer, 'turnPending'>;
+  /** Counts started turns and how they ended (absent: not counted). */
+  metrics?: TurnMeter;
   /** Names this worker in the events that say it took a session over. */
   workerId: string;
   logger: Logger;
@@ -163,12 +166,13 @@ export class TurnRunner implements TurnHandler {
       ]);
     }
     await this.deps.events.append(job.sessionId, [statusEvent(job.turn, 'running')]);
+    const ended = this.deps.metrics?.turnStarted(job.tenant);
     try {
       const budget = await this.deps.budgets?.open(record, job.turn, live);
       const result = await live.runTurn(job.turn, job.message, budget?.watch);
-      return await this.finish(job, live, result, budget);
+      return metered(await this.finish(job, live, result, budget), ended);
     } catch (error) {
-      return this.fail(job, error);
+      return metered(await this.fail(job, error), ended);
     }
   }
 

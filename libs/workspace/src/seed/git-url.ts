@@ -103,7 +103,11 @@ export function redactUrl(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@');
 }
 
-function matchPrefix(url: URL, prefix: string): 'host' | 'scheme' | undefined {
+/**
+ * Whether `url` is under an allowed `prefix`: `host` when the prefix names the URL's host (which
+ * then may be private), `scheme` for a bare scheme prefix. Webhook URLs are checked with it too.
+ */
+export function matchPrefix(url: URL, prefix: string): 'host' | 'scheme' | undefined {
   let base: URL | undefined;
   try {
     base = new URL(prefix);
