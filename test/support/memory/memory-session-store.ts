@@ -57,9 +57,13 @@ export class MemorySessionStore implements SessionRepository {
     tenant: string,
     options: { status?: SessionStatus; limit: number; cursor?: string },
   ): Promise<SessionPage> {
+    // Ties in createdAt (a loop creates many sessions in one millisecond) go by creation order,
+    // which the map keeps: a session created while a client pages sorts before its cursor.
     const all = [...this.records.values()]
-      .filter((r) => r.tenant === tenant)
-      .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+      .map((record, created) => ({ record, created }))
+      .filter(({ record }) => record.tenant === tenant)
+      .sort((a, b) => b.record.createdAt - a.record.createdAt || b.created - a.created)
+      .map(({ record }) => record);
     let from = 0;
     if (options.cursor !== undefined) {
       from = all.findIndex((r) => r.id === options.cursor) + 1;
