@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { jsonOrFile } from './json-or-file';
 
 /** What one tenant may use at once and per day; beyond it a call fails at once, naming the limit. */
 export const TenantLimitsSchema = z
@@ -61,25 +61,8 @@ export const tenantLimitsVariable = z
   .optional()
   .transform((raw, ctx): TenantLimitTable => {
     if (raw === undefined) return { defaults: DEFAULT_TENANT_LIMITS, tenants: {} };
-    let text = raw;
-    if (!raw.trimStart().startsWith('{')) {
-      try {
-        text = readFileSync(raw, 'utf8');
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `neither JSON nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): give inline JSON or the path of a JSON file`,
-        });
-        return z.NEVER;
-      }
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(error as Error).message}` });
-      return z.NEVER;
-    }
+    const json = jsonOrFile(raw, ctx, { quoteParseError: true });
+    if (json === z.NEVER) return z.NEVER;
     const parsed = TableSchema.safeParse(json);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {

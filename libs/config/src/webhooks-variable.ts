@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { jsonOrFile } from './json-or-file';
 import { WebhookEventTypeSchema, WebhookSecretSchema, WEBHOOK_EVENT_TYPES } from '@app/contracts';
 import { placeholderIn, placeholderMessage } from './placeholder-secrets';
 
@@ -28,26 +28,8 @@ export const webhooksVariable = z
   .optional()
   .transform((raw, ctx): Readonly<Record<string, OperatorWebhook>> => {
     if (raw === undefined) return {};
-    let text = raw;
-    if (!raw.trimStart().startsWith('{')) {
-      try {
-        text = readFileSync(raw, 'utf8');
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `neither JSON nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): give inline JSON or the path of a JSON file`,
-        });
-        return z.NEVER;
-      }
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // The parser's message can quote the text, and the text holds secrets.
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
+    const json = jsonOrFile(raw, ctx, { quoteParseError: false });
+    if (json === z.NEVER) return z.NEVER;
     const parsed = TableSchema.safeParse(json);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {

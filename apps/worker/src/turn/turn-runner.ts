@@ -71,19 +71,18 @@ export class TurnRunner implements TurnHandler {
   constructor(private readonly deps: TurnRunnerDeps) {}
 
   /**
-   * Sessions with a turn under way on this worker (from the job's start to its outcome), and
-   * which turn. A job whose lock renewal came late (an event loop held up under load) is handed
+   * Sessions with a turn under way on this worker (from the job's start to its outcome). A job whose lock renewal came late (an event loop held up under load) is handed
    * out again while its first delivery may still be starting the turn, before the CLI reads
    * busy: the second delivery must not start, fail or kill anything under the first. It comes
    * back shortly instead (not `skipped`: the first may yet hand the turn back, and a completed
    * job would then leave the session queued forever); by then the turn ran, or it is free.
    * A later turn of the session waits the same way.
    */
-  private readonly underWay = new Map<string, number>();
+  private readonly underWay = new Set<string>();
 
   async run(job: TurnJob): Promise<TurnOutcome> {
     if (this.underWay.has(job.sessionId)) return { kind: 'handover' };
-    this.underWay.set(job.sessionId, job.turn);
+    this.underWay.add(job.sessionId);
     try {
       return await this.runAlone(job);
     } finally {
