@@ -71,6 +71,8 @@ export async function startService(
   readyText: string,
   /** The tree to run it from (a git worktree of an earlier commit, for an A/B); this one's. */
   root = ROOT,
+  /** Sees all the process prints, from its first byte (a test reads its logs). */
+  onOutput?: (text: string) => void,
 ): Promise<ServiceProcess> {
   const nodeFlags = [
     ...productionNodeFlags(entry),
@@ -91,6 +93,7 @@ export async function startService(
   }
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
+      onOutput?.(chunk.toString());
       log = (log + chunk.toString()).slice(-20_000);
       if (log.includes(readyText)) resolve();
     };

@@ -42,6 +42,12 @@ const LEFT_TO_DEFAULT = new Set([
   'EVENT_STREAM_MAXLEN',
   'GC_INTERVAL_MS',
   'GC_GRACE_MS',
+  // Traces: off unless the operator has a collector (none ships with the manifests); the
+  // OpenTelemetry defaults otherwise.
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_SERVICE_NAME',
+  'OTEL_BSP_SCHEDULE_DELAY',
   // Webhook retry schedule: 8 tries over about an hour, as Standard Webhooks senders do.
   'WEBHOOK_ATTEMPTS',
   'WEBHOOK_BACKOFF_MS',

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
 import { GatewayMetrics, MetricsModule, TenantLabels } from '@app/metrics';
+import { TracingModule } from '@app/tracing';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
 import { taskSupport } from './tasks';
@@ -34,6 +35,7 @@ export class GatewayModule {
         MetricsModule.forRoot(new GatewayMetrics(TenantLabels.fromConfig(config))),
         mcpModule(config, extensions),
         QueueDashboardModule.register(config),
+        TracingModule,
         ...(extensions.imports ?? []),
       ],
       controllers: [HealthController],

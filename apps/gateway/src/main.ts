@@ -7,6 +7,7 @@ import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { GatewayMetrics } from '@app/metrics';
 import { listenOn } from '@app/health';
 import { resolveRedisMode } from '@app/redis';
+import { startTracing } from '@app/tracing';
 import { GatewayModule, type GatewayExtensions } from './gateway.module';
 import { gatewayBaseUrl, MCP_PATH } from './listen-address';
 import { sessionExtensions } from './sessions/sessions.module';
@@ -18,6 +19,8 @@ export async function startGateway(
   extensions?: GatewayExtensions,
 ): Promise<INestApplication> {
   const logger = createLogger(loaded.logLevel, 'gateway', loaded.logFormat);
+  // Before the app is made: its queues carry the trace from the moment they exist.
+  startTracing(loaded.tracing, 'gateway');
   const config = await resolveRedisMode(loaded, {
     onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
   });

@@ -5,6 +5,7 @@ import { loadConfig, type AppConfig } from '@app/config';
 import { createLogger, PinoNestLogger, runEntryPoint } from '@app/logging';
 import { listenOn } from '@app/health';
 import { resolveRedisMode } from '@app/redis';
+import { startTracing } from '@app/tracing';
 import { missingCredentials } from './runtime/anthropic-credentials';
 import { WorkerModule } from './worker.module';
 import { CLAUDE_BINARY } from './worker.tokens';
@@ -15,6 +16,8 @@ import { CLAUDE_BINARY } from './worker.tokens';
  */
 export async function startWorker(loaded: AppConfig): Promise<INestApplication> {
   const logger = createLogger(loaded.logLevel, 'worker', loaded.logFormat);
+  // Before the app is made: its queues carry the trace from the moment they exist.
+  startTracing(loaded.tracing, 'worker');
   const config = await resolveRedisMode(loaded, {
     onRetry: (err) => logger.warn({ err: err.message }, 'waiting for Redis (is it a cluster?)'),
   });

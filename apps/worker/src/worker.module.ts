@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthController } from '@app/health';
 import { MetricsModule, TenantLabels, WorkerMetrics } from '@app/metrics';
+import { TracingModule } from '@app/tracing';
 import { WorkerGauges } from './runtime/worker-gauges';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { workerProviders } from './worker.providers';
@@ -20,6 +21,7 @@ export class WorkerModule {
         TerminusModule.forRoot({ logger: false }),
         // /metrics on the health port, and WorkerMetrics for whatever records something (global).
         MetricsModule.forRoot(new WorkerMetrics(TenantLabels.fromConfig(config))),
+        TracingModule,
       ],
       controllers: [HealthController],
       providers: [...workerProviders(logger), WorkerLifecycle, WorkerGauges],

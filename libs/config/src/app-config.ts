@@ -111,6 +111,13 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
   admin: { apiKeys: env.ADMIN_API_KEYS ?? [], queuesWritable: env.ADMIN_QUEUES_WRITABLE },
   logLevel: env.LOG_LEVEL,
   logFormat: env.LOG_FORMAT,
+  /** Traces: exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, off otherwise. */
+  tracing: {
+    exporter: env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'none'),
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: env.OTEL_SERVICE_NAME,
+    scheduleDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+  },
 }));
 
 export type AppConfig = z.output<typeof ConfigSchema>;

@@ -185,6 +185,17 @@ export const EnvSchema = z.looseObject({
   /** Managed settings for every CLI (`--settings`): a JSON file path or inline JSON. */
   CLAUDE_MANAGED_SETTINGS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * OpenTelemetry traces (OTLP over HTTP), off when unset. The standard OTel variables: the
+   * exporter reads OTEL_EXPORTER_OTLP_HEADERS and the like itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** `otlp` (default when the endpoint is set), `console` (spans on stdout, to try it), `none`. */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  /** Default: csb-gateway / csb-worker, by role. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** How long finished spans wait to be exported in one batch (the OTel default, 5 s). */
+  OTEL_BSP_SCHEDULE_DELAY: int(0).max(60_000).default(5_000),
   /** `auto`: readable lines on a terminal, JSON otherwise (pipes, containers, log collectors). */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   CLAUDE_INACTIVITY_TIMEOUT_MS: int(1000).default(10 * 60_000),

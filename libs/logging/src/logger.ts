@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { logFieldsMixin } from './log-context';
 import { prettyStream, resolveLogFormat, type LogFormatSetting } from './log-format';
 
 /** Paths whose values never reach a log line, whatever object is logged. */
@@ -21,7 +22,12 @@ export function createLogger(
   name: string,
   format: LogFormatSetting = 'auto',
 ): Logger {
-  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    mixin: logFieldsMixin,
+  };
   return pino(options, resolveLogFormat(format) === 'pretty' ? prettyStream() : stdoutJson());
 }
 

@@ -1,6 +1,7 @@
-import type { ConnectionOptions, DefaultJobOptions, WorkerOptions } from 'bullmq';
+import type { ConnectionOptions, DefaultJobOptions, Telemetry, WorkerOptions } from 'bullmq';
 import { queuePrefix } from '@app/contracts';
 import { closeRedis, createRedisConnection, isCluster } from '@app/redis';
+import { queueTelemetry } from '@app/tracing';
 
 /** Where the queues live: REDIS_URL and REDIS_KEY_PREFIX (inside BullMQ's hash-tagged prefix). */
 export interface QueueRedis {
@@ -19,11 +20,14 @@ export interface QueueRedis {
  * BullMQ makes a single-Redis client from options itself, but a cluster client only from an
  * instance: a Cluster that connects on first use (a Worker only duplicates it, for its own
  * connections). BullMQ does not close an instance it was given: closeQueueConnection() does.
+ *
+ * When the process traces, BullMQ's telemetry comes along: a job carries its producer's trace
+ * to the worker that processes it (see queueTelemetry).
  */
 export function queueConnection(
   redis: QueueRedis,
   name: string,
-): { connection: ConnectionOptions; prefix: string } {
+): { connection: ConnectionOptions; prefix: string; telemetry?: Telemetry } {
   const connection: ConnectionOptions = redis.cluster
     ? createRedisConnection(redis.url, {
         name,
@@ -33,7 +37,8 @@ export function queueConnection(
         autoPipelining: false,
       })
     : { url: redis.url, maxRetriesPerRequest: null, connectionName: name };
-  return { connection, prefix: queuePrefix(redis.keyPrefix) };
+  const telemetry = queueTelemetry();
+  return { connection, prefix: queuePrefix(redis.keyPrefix), ...(telemetry ? { telemetry } : {}) };
 }
 
 /** Closes the cluster client queueConnection() made (after the Queue or Worker closed). */

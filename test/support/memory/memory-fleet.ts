@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { TurnCheckpoints } from '../../../apps/worker/src/checkpoint/turn-checkpoints';
 import { SessionHolds } from '../../../apps/worker/src/turn/session-holds';
 import { TurnRunner } from '../../../apps/worker/src/turn/turn-runner';
@@ -23,11 +23,10 @@ export function memoryFleet() {
   const approvals = new MemoryApprovals();
   /** The turns queued and not yet taken, which the workers consult for a session's order. */
   const queue = new MemoryTurnQueue();
-  const worker = (id: string) => {
+  const worker = (id: string, logger: Logger = pino({ level: 'silent' })) => {
     const registry = new ScriptedLiveSessions(events);
     const checkpointer = new MemoryCheckpointer();
     const control = bus.endpoint();
-    const logger = pino({ level: 'silent' });
     const checkpoints = new TurnCheckpoints({
       sessions,
       checkpointer,

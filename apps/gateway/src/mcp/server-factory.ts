@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Server, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import { declaresTasks, elicitsForms, TASKS_EXTENSION } from './client-capabilities';
 import { parseArguments, runTool, unknownTool, type CallEnvironment } from './tool-calls';
+import { inToolCallSpan } from './tool-call-span';
 import type { ToolDefinition } from './toolset';
 
 export const SERVER_INFO = { name: 'claude-session-backend', version: '0.1.0' } as const;
@@ -53,16 +54,18 @@ export function buildServer(
   });
   const byName = toolIndex(tools);
   server.setRequestHandler('tools/list', () => ({ tools: listingOf(tools) }));
-  server.setRequestHandler('tools/call', async (request, ctx) => {
-    const tool = byName.get(request.params.name);
-    if (!tool) return unknownTool(request.params.name);
-    const parsed = parseArguments(tool, request.params.arguments);
-    if (!parsed.ok) return parsed.error;
-    if (offersTasks && tasks.supports(tool.name) && declaresTasks(ctx)) {
-      return tasks.create(tool, parsed.args, env, { elicitsForms: elicitsForms(ctx) });
-    }
-    return runTool(tool, parsed.args, ctx, env);
-  });
+  server.setRequestHandler('tools/call', (request, ctx) =>
+    inToolCallSpan(request.params.name, request.params.arguments, ctx, env, async () => {
+      const tool = byName.get(request.params.name);
+      if (!tool) return unknownTool(request.params.name);
+      const parsed = parseArguments(tool, request.params.arguments);
+      if (!parsed.ok) return parsed.error;
+      if (offersTasks && tasks.supports(tool.name) && declaresTasks(ctx)) {
+        return tasks.create(tool, parsed.args, env, { elicitsForms: elicitsForms(ctx) });
+      }
+      return runTool(tool, parsed.args, ctx, env);
+    }),
+  );
   if (offersTasks) tasks.install(server, env);
   server.onerror = (error) => log.debug(`MCP: ${error.message}`);
   return server;

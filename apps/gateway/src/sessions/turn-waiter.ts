@@ -10,6 +10,8 @@ import {
 } from '@app/contracts';
 import type { SessionControl } from '@app/sessions';
 import type { EventRelay } from '@app/stream';
+import { inSpan } from '@app/tracing';
+import type { Span } from '@opentelemetry/api';
 import { CliResultSchema, type CliResult } from './session.outputs';
 
 /**
@@ -103,11 +105,27 @@ export class TurnWaiter {
     });
   }
 
-  async wait(sessionId: string, turn: number, cursor: string, ctx: WaitContext): Promise<TurnEnd> {
-    if (ctx.until) return this.follow(sessionId, turn, cursor, ctx);
+  /** Follows the turn inside a `turn relay` span: from the cursor to the turn's end (or the wait's). */
+  wait(sessionId: string, turn: number, cursor: string, ctx: WaitContext): Promise<TurnEnd> {
+    const attributes = { 'csb.session_id': sessionId, 'csb.turn': turn };
+    return inSpan('turn relay', { attributes }, async (span) => {
+      const end = await this.counted(sessionId, turn, cursor, ctx, span);
+      span.setAttribute('csb.turn.status', end.status);
+      return end;
+    });
+  }
+
+  private async counted(
+    sessionId: string,
+    turn: number,
+    cursor: string,
+    ctx: WaitContext,
+    span: Span,
+  ): Promise<TurnEnd> {
+    if (ctx.until) return this.follow(sessionId, turn, cursor, ctx, span);
     this.active++;
     try {
-      return await this.follow(sessionId, turn, cursor, ctx);
+      return await this.follow(sessionId, turn, cursor, ctx, span);
     } finally {
       if (--this.active === 0) for (const done of [...this.idlers]) done();
     }
@@ -118,6 +136,7 @@ export class TurnWaiter {
     turn: number,
     cursor: string,
     ctx: WaitContext,
+    span: Span,
   ): Promise<TurnEnd> {
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), Math.min(ctx.limitMs ?? Infinity, this.maxWaitMs));
@@ -136,12 +155,16 @@ export class TurnWaiter {
     const relayed = relayOf(ctx, plan);
     let found: Omit<TurnEnd, 'events'> | undefined;
     let next = cursor;
+    let count = 0;
     try {
       await this.relay.follow(
         sessionId,
         cursor,
         async (event: SessionEvent) => {
           next = event.id;
+          // When the turn's first event reached this gateway, and how old it was by then.
+          if (count++ === 0)
+            span.addEvent('first event', { 'csb.event.age_ms': Date.now() - event.ts });
           if (relayed && relaysEvent(plan, event)) await relayed(event);
           if (event.turn === turn) asking?.observe(event);
           found = watch.observe(event);
@@ -150,6 +173,7 @@ export class TurnWaiter {
         stop.signal,
       );
     } finally {
+      span.setAttribute('csb.events.read', count);
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onCancel);
       ctx.until?.removeEventListener('abort', onUntil);

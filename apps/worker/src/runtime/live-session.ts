@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import {
   asCanUseToolRequest,
   asControlCancelRequest,
@@ -32,7 +33,11 @@ interface PendingTurn {
   resolve(result: ResultMessage): void;
   reject(error: Error): void;
   watch?: TurnWatcher;
+  /** Runs a callback in the turn's async context: its trace and log ids (see inTurnScope). */
+  inTurn: (fn: () => void) => void;
 }
+
+const callNow = (fn: () => void) => fn();
 
 /** Sees every CLI message of one turn as it arrives (a budget meters usage this way). */
 export type TurnWatcher = (message: ClaudeMessage) => void;
@@ -136,8 +141,11 @@ export class LiveSession {
     if (!this.process.running) throw new CliExitedMidTurn(await this.process.exited);
     this.turn = turn;
     this.stderrBudget = STDERR_BUDGET_PER_TURN;
+    // The reader below runs in the context the process was started in; what it does for this
+    // turn (its budget, its permission prompts, its end) runs in this turn's.
+    const inTurn = AsyncResource.bind(callNow);
     const result = new Promise<ResultMessage>(
-      (resolve, reject) => (this.pending = { resolve, reject, watch }),
+      (resolve, reject) => (this.pending = { resolve, reject, watch, inTurn }),
     );
     await this.process.send(message);
     return result;
@@ -147,8 +155,11 @@ export class LiveSession {
     for await (const line of this.process.lines()) {
       if (!this.sink.push(lineEvent(line, this.turn))) await this.sink.waitForCapacity();
       if (line.kind === 'message') {
-        this.pending?.watch?.(line.message);
-        this.observe(line.message);
+        const { message } = line;
+        (this.pending?.inTurn ?? callNow)(() => {
+          this.pending?.watch?.(message);
+          this.observe(message);
+        });
       }
     }
     const exit = await this.process.exited;

@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { CheckpointNotFound } from '@app/checkpoint';
+import { logFieldsMixin } from '@app/logging';
 import type { SessionEvent, TurnJob } from '@app/contracts';
 import { eventually } from '@app/testing/eventually';
 import {
@@ -57,6 +60,11 @@ describe('TurnRunner', () => {
     expect(NO_CREDENTIALS).toMatch(/ANTHROPIC_API_KEY.*on the workers/);
     expect(NO_CREDENTIALS).not.toMatch(/login/i);
     expect((await f.sessions.find(job.sessionId))?.lastError).toBe(NO_CREDENTIALS);
+    // The idle status says why too (a webhook carries it): not a bare "idle".
+    expect(f.events.all(job.sessionId).at(-1)?.data).toEqual({
+      status: 'idle',
+      error: NO_CREDENTIALS,
+    });
     expect(logged).toHaveBeenCalledTimes(1);
     expect(String(logged.mock.calls[0][1])).toMatch(/no Anthropic credentials/);
   });
@@ -209,6 +217,37 @@ describe('TurnRunner', () => {
     await restarted.finish();
     expect((await third).kind).toBe('done');
     expect(a.registry.started).toHaveLength(2);
+  });
+
+  it('logs each turn with its ids: when it runs and when it ends, a failed one at error', async () => {
+    const f = fleet();
+    const log = captureLog();
+    const a = f.worker('a', log.logger);
+    const first = await f.newTurn();
+    const run1 = a.runner.run(first);
+    await (await running(a, first.sessionId)).finish();
+    await run1;
+    const second = await f.newTurn('acme', first.sessionId);
+    const run2 = a.runner.run(second);
+    (await running(a, first.sessionId)).crash(137);
+    await run2;
+    const ids = (turn: number) => ({
+      tenant: 'acme',
+      sessionId: first.sessionId,
+      turn,
+      jobId: `${first.sessionId}.${turn}`,
+    });
+    expect(log.lines()).toEqual([
+      expect.objectContaining({ level: 30, msg: 'turn running', ...ids(1) }),
+      expect.objectContaining({ level: 30, msg: 'turn finished', ...ids(1), subtype: 'success' }),
+      expect.objectContaining({ level: 30, msg: 'turn running', ...ids(2) }),
+      expect.objectContaining({
+        level: 50,
+        msg: 'turn failed',
+        ...ids(2),
+        error: expect.stringMatching(/exited before finishing the turn \(code 137/),
+      }),
+    ]);
   });
 
   it('fails the session on the last attempt, saying why', async () => {
@@ -591,4 +630,24 @@ async function eventuallyKinds(
   check: (kinds: string[]) => boolean,
 ): Promise<void> {
   await eventually(`events of ${sessionId}`, () => check(f.kinds(sessionId)));
+}
+
+/** A pino logger as the apps make it (ids from the scope), and the JSON lines it wrote. */
+function captureLog() {
+  const out: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    logger: pino({ level: 'info', mixin: logFieldsMixin }, sink),
+    lines: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

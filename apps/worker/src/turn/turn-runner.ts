@@ -20,6 +20,7 @@ import {
   type TenantQuotaStore,
 } from '@app/sessions';
 import type { SessionEventLog } from '@app/stream';
+import { activeTraceId, inSpan } from '@app/tracing';
 import { SeedRejected, WorkspaceRestoreRefused } from '@app/workspace';
 import type { Logger } from 'pino';
 import type { SessionCheckpointer } from '../checkpoint/session-checkpointer';
@@ -31,6 +32,7 @@ import { metered, type TurnMeter } from './turn-metrics';
 import type { TurnBudget, TurnBudgets } from './turn-budget';
 import { errorEvent, exitDetail, statusEvent } from './turn-events';
 import { MAX_TURN_STARTS, unsafeToRepeat } from './turn-recovery';
+import { inTurnScope, outsideTheTurn } from './turn-scope';
 
 /**
  * What a turn needs, each through the narrowest face of its repository, so the turn's state
@@ -84,10 +86,34 @@ export class TurnRunner implements TurnHandler {
     if (this.underWay.has(job.sessionId)) return { kind: 'handover' };
     this.underWay.add(job.sessionId);
     try {
-      return await this.runAlone(job);
+      return await inTurnScope(job, () => this.runLogged(job));
     } finally {
       this.underWay.delete(job.sessionId);
     }
+  }
+
+  /**
+   * An operator reads one line when a turn starts to run and one when it ends (a failed turn at
+   * error level, with why); hand-overs and skips, which are routine, at debug.
+   */
+  private async runLogged(job: TurnJob): Promise<TurnOutcome> {
+    const started = Date.now();
+    const { logger } = this.deps;
+    let outcome: TurnOutcome;
+    try {
+      outcome = await this.runAlone(job);
+    } catch (error) {
+      logger.warn({ err: error }, 'turn could not start; the queue tries it again');
+      throw error;
+    }
+    const ms = Date.now() - started;
+    if (outcome.kind === 'failed') logger.error({ ms, error: outcome.error }, 'turn failed');
+    else if (outcome.kind === 'done') {
+      const { subtype, isError } = outcome;
+      if (isError) logger.warn({ ms, subtype }, 'turn finished with an error result');
+      else logger.info({ ms, subtype }, 'turn finished');
+    } else logger.debug({ ms, outcome }, 'turn not run here');
+    return outcome;
   }
 
   private async runAlone(job: TurnJob): Promise<TurnOutcome> {
@@ -164,11 +190,20 @@ export class TurnRunner implements TurnHandler {
         },
       ]);
     }
-    await this.deps.events.append(job.sessionId, [statusEvent(job.turn, 'running')]);
+    // The trace id (when tracing is on) goes to the client with the turn's first status.
+    const traceId = activeTraceId();
+    await this.deps.events.append(job.sessionId, [
+      statusEvent(job.turn, 'running', traceId ? { traceId } : undefined),
+    ]);
+    this.deps.logger.info({ rerun, starts }, 'turn running');
     const ended = this.deps.metrics?.turnStarted(job.tenant);
     try {
       const budget = await this.deps.budgets?.open(record, job.turn, live);
-      const result = await live.runTurn(job.turn, job.message, budget?.watch);
+      const result = await inSpan('cli turn', {}, async (span) => {
+        const done = await live.runTurn(job.turn, job.message, budget?.watch);
+        span.setAttribute('csb.result.subtype', done.subtype);
+        return done;
+      });
       return metered(await this.finish(job, live, result, budget), ended);
     } catch (error) {
       return metered(await this.fail(job, error), ended);
@@ -254,13 +289,21 @@ export class TurnRunner implements TurnHandler {
       await this.deps.registry.close(record.id, 'kill');
       await this.deps.checkpointer.discardLocal(record.id);
     }
-    const plan = await this.deps.checkpointer.prepare(record);
-    const live = await this.deps.registry.open(record, plan);
-    void live.done.then((exit) =>
-      this.deps.logger.debug(
-        { sessionId: record.id, exit: { code: exit.code, reason: exit.reason } },
-        'cli exited',
-      ),
+    const plan = await inSpan('checkpoint restore', {}, () =>
+      this.deps.checkpointer.prepare(record),
+    );
+    // The CLI serves the session's later turns too: it starts outside this turn's trace and logs.
+    const live = await inSpan('cli start', {}, () =>
+      outsideTheTurn(async () => {
+        const opened = await this.deps.registry.open(record, plan);
+        void opened.done.then((exit) =>
+          this.deps.logger.debug(
+            { sessionId: record.id, exit: { code: exit.code, reason: exit.reason } },
+            'cli exited',
+          ),
+        );
+        return opened;
+      }),
     );
     return { live, lostTurns: plan.lostTurns ?? 0 };
   }
@@ -286,7 +329,7 @@ export class TurnRunner implements TurnHandler {
       claudeSessionId: live.claudeSessionId,
     });
     if (spent?.stop) await this.deps.events.append(job.sessionId, [spent.stop.event]);
-    await this.deps.checkpoints.afterTurn(job.sessionId, job.turn);
+    await inSpan('checkpoint', {}, () => this.deps.checkpoints.afterTurn(job.sessionId, job.turn));
     const noCredentials = isNotLoggedIn(result);
     if (noCredentials) await this.reportNoCredentials(job);
     await this.settle(
@@ -384,7 +427,10 @@ export class TurnRunner implements TurnHandler {
         from: [...TURN_ACTIVE_STATUSES],
         patch: { ...patch, settledTurn: job.turn },
       });
-      await this.deps.events.append(job.sessionId, [statusEvent(job.turn, status)]);
+      // Why the turn ended badly, on the status itself: a client (or a webhook, which carries
+      // the status event's data) need not look the session up to learn it.
+      const detail = patch.lastError ? { error: patch.lastError } : undefined;
+      await this.deps.events.append(job.sessionId, [statusEvent(job.turn, status, detail)]);
     } catch (error) {
       this.deps.logger.debug({ sessionId: job.sessionId, err: error }, 'status not changed');
     }
