@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { BUCKETS } from './buckets';
 import { MetricsRegistry, readWithin } from './metrics-registry';
-import { processGroupRss } from './process-memory';
+import { processTreeRss } from './process-memory';
 import type { TenantLabels } from './tenant-labels';
 
 /** How a started turn ended (csb_turns_total's `outcome`, fixed by k8s/monitoring). */
@@ -117,8 +117,8 @@ export class WorkerMetrics extends MetricsRegistry {
     this.checkpointStored.inc(figures.storedBytes);
   }
 
-  /** For the webhook sender; nothing calls it yet, so the counter reads 0 until something does. */
-  webhookDelivered(outcome: 'delivered' | 'failed' | 'refused'): void {
+  /** Each attempt of a webhook delivery, as the sender logged it for the tenant. */
+  webhookDelivered(outcome: 'delivered' | 'retrying' | 'failed' | 'refused'): void {
     this.webhookDeliveries.inc({ outcome });
   }
 
@@ -162,14 +162,14 @@ export class WorkerMetrics extends MetricsRegistry {
     });
     new Gauge({
       name: 'csb_cli_memory_bytes',
-      help: "Resident memory of the live CLI processes' process groups (Linux /proc)",
+      help: 'Resident memory of the live CLI processes: their process groups and all below them (Linux /proc)',
       registers,
       async collect() {
         const source = sources();
         if (!source) return;
         // Scans /proc: on a host with thousands of processes and a busy CPU this takes seconds,
         // still within a scrape's usual 10 s timeout.
-        const bytes = await readWithin(() => processGroupRss(source.cliProcesses()), 5_000);
+        const bytes = await readWithin(() => processTreeRss(source.cliProcesses()), 5_000);
         this.set(bytes ?? Number.NaN);
       },
     });

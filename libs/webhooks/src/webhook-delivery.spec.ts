@@ -31,6 +31,8 @@ describe('webhook deliveries (real Redis, BullMQ and HTTP)', () => {
   let store: WebhookStore;
   let queue: WebhookQueue;
   let log: StatusHookedEventLog;
+  /** Each attempt's outcome, as the sender reports it (what csb_webhook_deliveries_total counts). */
+  const outcomes: string[] = [];
 
   beforeAll(async () => {
     base = await receiver.start();
@@ -39,7 +41,13 @@ describe('webhook deliveries (real Redis, BullMQ and HTTP)', () => {
     // No cache: each test sets its tenant's webhook right before it appends.
     const targets = new WebhookTargets(store, { allowedUrls, cacheMs: 0 });
     queue = new WebhookQueue(redis().queueRedis(), { attempts: 3, backoffMs: 20 });
-    const sender = new WebhookSender({ targets, store, allowedUrls, timeoutMs: 2_000 });
+    const sender = new WebhookSender({
+      targets,
+      store,
+      allowedUrls,
+      timeoutMs: 2_000,
+      onAttempt: (outcome) => outcomes.push(outcome),
+    });
     queue.process((job, attempt) => sender.send(job, attempt));
     const webhooks = new StatusWebhooks({
       targets,
@@ -105,6 +113,7 @@ describe('webhook deliveries (real Redis, BullMQ and HTTP)', () => {
   it('retries a delivery the receiver failed, with the same webhook-id, and logs each attempt', async () => {
     const { tenant, sessionId } = await tenantWith('/flaky');
     receiver.answer = (r, nth) => (r.path === '/flaky' && nth === 1 ? 500 : 204);
+    outcomes.length = 0;
     await log.append(sessionId, [{ turn: 2, kind: 'status', data: { status: 'failed' } }]);
     await eventually('two attempts', async () => (await store.deliveries(tenant, 10)).length === 2);
     const [first, second] = receiver.at('/flaky');
@@ -117,6 +126,7 @@ describe('webhook deliveries (real Redis, BullMQ and HTTP)', () => {
       expect.objectContaining({ attempt: 2, outcome: 'delivered', httpStatus: 204 }),
       expect.objectContaining({ attempt: 1, outcome: 'retrying', httpStatus: 500 }),
     ]);
+    expect(outcomes).toEqual(['retrying', 'delivered']);
   });
 
   it('gives up after the last attempt and says so in the log', async () => {

@@ -14,6 +14,8 @@ export interface WebhookSenderDeps {
   allowedUrls: readonly string[];
   /** Per request, connection to last byte (default 5 s). */
   timeoutMs?: number;
+  /** Sees each attempt's outcome (csb_webhook_deliveries_total). */
+  onAttempt?: (outcome: WebhookDelivery['outcome']) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export class WebhookSender {
     result: Pick<WebhookDelivery, 'outcome' | 'httpStatus' | 'error'>,
   ): Promise<void> {
     const at = Date.now();
+    this.deps.onAttempt?.(result.outcome);
     return this.deps.store.logAttempt(job.tenant, {
       deliveryId: job.deliveryId,
       type: job.type,

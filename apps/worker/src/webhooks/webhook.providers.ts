@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { WorkerMetrics } from '@app/metrics';
 import type { RedisClient } from '@app/redis';
 import { SessionStore } from '@app/sessions';
 import {
@@ -34,6 +35,7 @@ class WebhookDeliveries
     private readonly queue: WebhookQueue,
     private readonly targets: WebhookTargets,
     private readonly store: WebhookStore,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,6 +43,7 @@ class WebhookDeliveries
       targets: this.targets,
       store: this.store,
       allowedUrls: this.config.webhooks.allowedUrls,
+      onAttempt: (outcome) => this.metrics.webhookDelivered(outcome),
     });
     this.queue.process((job, attempt) => sender.send(job, attempt));
   }
