@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClaudeProcess } from '@app/claude';
 import type { NewSessionEvent } from '@app/contracts';
+import { logFieldsMixin, withLogFields } from '@app/logging';
 import type { EventSink } from '@app/stream';
 import { eventually } from '@app/testing/eventually';
 import { buildCliStandin } from '../../../../libs/testing/cli-standin/build';
@@ -83,6 +84,25 @@ describe('LiveSession (CLI stand-in)', () => {
     const total = (r: typeof r1) => r.total_cost_usd ?? 0;
     expect(session.costOf(r1)).toBeCloseTo(total(r1));
     expect(session.costOf(r2)).toBeCloseTo(total(r2) - total(r1));
+  });
+
+  it("runs what a turn's lines do in that turn's scope, though an earlier one started the CLI", async () => {
+    const { session } = await start(); // outside any turn, as the turn runner starts it
+    const seen: Array<{ turn: unknown; type: string }> = [];
+    const watch = (message: { type: string }) =>
+      seen.push({ turn: logFieldsMixin().turn, type: message.type });
+    await withLogFields({ turn: 1 }, () =>
+      session.runTurn(1, '[[standin recording=text]] one', watch),
+    );
+    await withLogFields({ turn: 2 }, () =>
+      session.runTurn(2, '[[standin recording=text]] two', watch),
+    );
+    const turns = [...new Set(seen.map((s) => s.turn))];
+    expect(turns).toEqual([1, 2]);
+    // Each turn's own lines, up to its result, in its own scope.
+    const firstResult = seen.findIndex((s) => s.type === 'result');
+    expect(seen.slice(0, firstResult + 1).every((s) => s.turn === 1)).toBe(true);
+    expect(seen.slice(firstResult + 1).every((s) => s.turn === 2)).toBe(true);
   });
 
   it('ends the running turn on interrupt, and takes the next one', async () => {
