@@ -5,6 +5,7 @@ import { QueueKeys } from 'bullmq';
 import { TURN_QUEUE, queuePrefix } from '@app/contracts/keys';
 import { placeholderIn } from '@app/config/placeholder-secrets';
 import { schemaErrors } from './kube-schemas';
+import { unknownFieldErrors } from './kube-types';
 import { parseYamlDocuments, renderKustomization, type KubeObject } from './kustomize';
 import { containers, find, k8sEnvironment, onPath, selectsRole } from './manifests';
 
@@ -22,12 +23,21 @@ delete (containers(nameless)[0] as { name?: string }).name;
 const untargeted = structuredClone(find(example, 'ScaledObject', 'worker'));
 delete (untargeted.spec as { scaleTargetRef?: unknown }).scaleTargetRef;
 const broken = [replicas, nameless, untargeted];
+/** Misspelt fields: the schemas allow unknown fields, and the API server would drop these. */
+const misspelt = structuredClone(find(example, 'Deployment', 'worker'));
+(containers(misspelt)[0] as Record<string, unknown>).imagePulPolicy = 'Always';
+const misnamed = structuredClone(find(example, 'ScaledObject', 'worker'));
+(misnamed.spec as Record<string, unknown>).maxReplicas = 4; // KEDA: maxReplicaCount
 
 /** Schema errors of every object above, from one child process (loading schemas takes ~0.5 s). */
 const errors = new Map<KubeObject, string | null>();
+/** Unknown fields of every object above, from one TypeScript compile (~2 s). */
+const unknown = new Map<KubeObject, string | null>();
 beforeAll(() => {
   const all = [...rendered.values(), broken].flat();
   schemaErrors(all).forEach((error, i) => errors.set(all[i], error));
+  const typed = [...rendered.values(), [misspelt, misnamed]].flat();
+  unknownFieldErrors(typed).forEach((error, i) => unknown.set(typed[i], error));
 });
 
 /** `Kind/name: error` for each object that breaks its schema. */
@@ -44,6 +54,14 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
   it('renders only objects that pass the Kubernetes, KEDA and prometheus-operator schemas', () => {
     expect(objects.length).toBeGreaterThan(20);
     expect(invalid(objects)).toEqual([]);
+  });
+
+  it('renders no field the schemas do not know (a typo the API server would drop)', () => {
+    const found = objects.flatMap((o) => {
+      const error = unknown.get(o);
+      return error === null ? [] : [`${o.kind}/${o.metadata.name}: ${error ?? 'not checked'}`];
+    });
+    expect(found).toEqual([]);
   });
 
   (onPath('kubectl') ? it : it.skip)('renders as `kubectl kustomize` does (needs kubectl)', () => {
@@ -71,6 +89,11 @@ describe('a broken manifest', () => {
       'data/spec/template/spec/containers/0 must have required property name',
       'data/spec must have required property scaleTargetRef',
     ]);
+  });
+
+  it('is refused when it misspells a field, naming it', () => {
+    expect(unknown.get(misspelt)).toMatch(/'"imagePulPolicy"' does not exist in type 'IContainer'/);
+    expect(unknown.get(misnamed)).toMatch(/'"maxReplicas"' does not exist/);
   });
 });
 
