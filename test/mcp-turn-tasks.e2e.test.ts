@@ -185,6 +185,50 @@ it('a prompt of an "ask" session makes the task input_required; tasks/update on 
   expect(structuredOf(done)).toMatchObject({ status: 'idle', result: { result: 'Wrote it.' } });
 }, 90_000);
 
+it("AskUserQuestion in a task: the form asks the question, and tasks/update's answer reaches Claude", async () => {
+  const sessionId = await idleSession({ permissions: 'ask' });
+  // As the CLI's schema wants it (an option without a description is refused as bad input).
+  const questions = [
+    {
+      question: 'Which color?',
+      header: 'Color',
+      multiSelect: false,
+      options: [
+        { label: 'red', description: 'warm' },
+        { label: 'blue', description: 'cool' },
+      ],
+    },
+  ];
+  stub.enqueue(
+    { toolUse: { name: 'AskUserQuestion', input: { questions } } },
+    { text: 'Blue it is.' },
+  );
+  const created = await tasksOn(urlA).callTool('session_send', { sessionId, message: 'ask me' });
+  const taskId = String(created.result?.taskId);
+  const asking = await taskUntil(urlB, taskId, 'the task to ask', withStatus('input_required'));
+  const [requestId, request] = Object.entries(asking.inputRequests as Record<string, unknown>)[0];
+  expect(request).toMatchObject({
+    params: { requestedSchema: { properties: { q0: { title: 'Which color?' } } } },
+  });
+
+  await answerTask(urlB, taskId, requestId, { q0: 'blue' });
+  const done = await taskUntil(urlA, taskId, 'the task to complete', withStatus('completed'));
+  expect(structuredOf(done)).toMatchObject({ status: 'idle', result: { result: 'Blue it is.' } });
+  const events = await callTool<{ events: Array<{ kind: string; data: unknown }> }>(
+    acme,
+    'session_events',
+    { sessionId },
+  );
+  // Answered as the question it was: allowed, with the answer (it was recorded as deny).
+  expect(events.events.find((e) => e.kind === 'permission_resolved')?.data).toMatchObject({
+    requestId,
+    decision: 'allow',
+    by: 'client',
+  });
+  const toModel = JSON.stringify(stub.conversationRequests().at(-1)?.messages.at(-1));
+  expect(toModel).toContain('blue');
+}, 90_000);
+
 type Answer = 'allow' | 'deny' | 'deadline';
 
 describe('session_start as a task in an "ask" session: its first prompt answered', () => {

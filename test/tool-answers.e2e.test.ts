@@ -87,7 +87,7 @@ it('a worker without an Anthropic key says the operator must set one, not "run /
     });
     expect(answer.isError).toBe(true);
     expect(answer.text).toMatch(
-      /^Turn 1 of session \S+ failed\. The worker has no Anthropic credentials: the operator must set ANTHROPIC_API_KEY \(or ANTHROPIC_BASE_URL for a gateway\) on the workers; nothing in the session needs to change/,
+      /^Turn 1 of session \S+ failed\. The worker has no Anthropic credentials: the operator must set ANTHROPIC_API_KEY on the workers \(or pass ANTHROPIC_AUTH_TOKEN through CLAUDE_ENV_PASSTHROUGH\); nothing in the session needs to change/,
     );
     expect(answer.text).not.toMatch(/login/i);
     expect(answer.structured).toMatchObject({

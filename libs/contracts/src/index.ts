@@ -1,4 +1,5 @@
 export * from './approvals';
+export * from './cli-errors';
 export * from './errors';
 export * from './events';
 export * from './jobs';

@@ -88,7 +88,15 @@ export class ScriptedSession implements LiveTurns {
 
   async interrupt(): Promise<void> {
     if (this.busy) {
-      await this.finish(resultLine({ subtype: 'error_during_execution', is_error: true }));
+      // As the real CLI (2.1.332) does: its own diagnostic is the only error it gives.
+      await this.finish(
+        resultLine({
+          subtype: 'error_during_execution',
+          is_error: true,
+          result: undefined,
+          errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'],
+        }),
+      );
     }
   }
 

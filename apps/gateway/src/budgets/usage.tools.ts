@@ -27,18 +27,20 @@ export function usageTools(usage: UsageService): ToolDefinition[] {
   ];
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function describeReport(r: UsageReport): string {
   const lines = [
-    `From ${r.from} to ${r.to}: ${r.total.turns} turns, ${totalTokens(r.total.usage)} tokens ` +
+    `From ${r.from} to ${r.to}: ${count(r.total.turns, 'turn')}, ${totalTokens(r.total.usage)} tokens ` +
       `(${r.total.usage.input_tokens} input, ${r.total.usage.output_tokens} output, ` +
       `${r.total.usage.cache_creation_input_tokens} cache writes, ` +
       `${r.total.usage.cache_read_input_tokens} cache reads), ${usd(r.total.costUsd)}, ` +
-      `${r.sessions.length}${r.truncated ? '+' : ''} sessions.`,
+      `${r.sessions.length}${r.truncated ? '+' : ''} ${r.sessions.length === 1 && !r.truncated ? 'session' : 'sessions'}.`,
     ...r.sessions
       .slice(0, SESSIONS_IN_TEXT)
       .map(
         (s) =>
-          `${s.sessionId}: ${s.turns} turns, ${totalTokens(s.usage)} tokens, ${usd(s.costUsd)}`,
+          `${s.sessionId}: ${count(s.turns, 'turn')}, ${totalTokens(s.usage)} tokens, ${usd(s.costUsd)}`,
       ),
     `Today (UTC): ${usd(r.today.spentUsd)} spent` +
       (r.today.budgetUsdPerDay === null

@@ -1,3 +1,4 @@
+import { reportedErrors } from '@app/contracts';
 import type { ToolAnswer } from '../mcp/toolset';
 import type { TurnAnswerFields } from './session.outputs';
 
@@ -164,9 +165,9 @@ function statusLine(shown: TurnShown, where: string): string {
   return `[${where}: ${shown.status}${figures.length ? `, ${figures.join(', ')}` : ''}; ${next}]`;
 }
 
+/** The result's errors a client can read (the CLI's own diagnostics left out). */
 function stringList(value: unknown): string | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const texts = value.filter((v): v is string => typeof v === 'string');
+  const texts = reportedErrors(value);
   return texts.length ? texts.join('; ') : undefined;
 }
 

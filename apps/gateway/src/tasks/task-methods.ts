@@ -23,22 +23,17 @@ export interface TaskMethodDeps {
    * when there is nothing to follow (no turn was queued yet), and the task fails.
    */
   adopt?: (task: StoredTask) => Promise<boolean>;
-  respond?: (
-    task: StoredTask,
-    requestId: string,
-    answer: { decision: string; message?: string },
-  ) => Promise<void>;
+  /**
+   * Answers one of the task's prompts with the client's elicitation response, as it came: what
+   * it means depends on the prompt (a decision form, or AskUserQuestion's questions).
+   */
+  respond?: (task: StoredTask, requestId: string, response: unknown) => Promise<void>;
 }
 
 const TaskIdParams = z.looseObject({ taskId: z.string().max(200) });
 /** The SDK lifts `inputResponses` out of the params (ctx.mcpReq.inputResponses, MRTR's place). */
 const UpdateParams = TaskIdParams.extend({
   inputResponses: z.record(z.string(), z.unknown()).optional(),
-});
-/** An elicitation answer to the decision form (turn-progress.ts). */
-const DecisionResponse = z.looseObject({
-  action: z.literal('accept'),
-  content: z.looseObject({ decision: z.string(), message: z.string().optional() }),
 });
 
 /**
@@ -101,17 +96,13 @@ export function installTaskMethods(server: Server, tenant: string, deps: TaskMet
     for (const [requestId, response] of Object.entries(responses)) {
       // Unknown or answered keys are ignored, as the extension allows: updates are idempotent.
       if (!(requestId in outstanding)) continue;
-      const answer = DecisionResponse.safeParse(response);
-      const decision = answer.success
-        ? answer.data.content
-        : { decision: 'deny', message: 'declined' };
       if (!deps.respond) {
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,
           `this gateway cannot take approvals through tasks/update yet: answer with session_respond { sessionId, requestId: "${requestId}", decision }`,
         );
       }
-      await deps.respond(task, requestId, decision);
+      await deps.respond(task, requestId, response);
     }
     return { resultType: 'complete' };
   });

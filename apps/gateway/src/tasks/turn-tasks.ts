@@ -10,6 +10,7 @@ import {
   type TaskSupport,
   type ToolDefinition,
 } from '../mcp';
+import { decisionOf } from '../mcp/approval-elicitation';
 import { describeIssues } from '../mcp/argument-issues';
 import { ApprovalService } from '../sessions/approval.service';
 import type { TaskMethodDeps } from './task-methods';
@@ -38,8 +39,14 @@ export function turnTaskSupport(): ProviderRecipe<TaskSupport> {
   };
 }
 
-function answerWith(approvals: Pick<ApprovalService, 'respond'>): TaskMethodDeps['respond'] {
-  return async (task, requestId, answer) => {
+/**
+ * tasks/update's answer to a prompt, read as the prompt asked it (decisionOf, as the waited
+ * calls' elicitations): a decision form's `decision`, or AskUserQuestion's answers `q0`, `q1`...
+ */
+function answerWith(
+  approvals: Pick<ApprovalService, 'respond' | 'pending'>,
+): TaskMethodDeps['respond'] {
+  return async (task, requestId, response) => {
     if (!task.sessionId) {
       // session_start's task records its session as soon as it exists, before any prompt.
       throw new ProtocolError(
@@ -47,6 +54,12 @@ function answerWith(approvals: Pick<ApprovalService, 'respond'>): TaskMethodDeps
         `this task has no session yet, so request ${requestId} is not one of its prompts: poll tasks/get until it is input_required`,
       );
     }
+    const prompt = (await approvals.pending(task.tenant, task.sessionId)).find(
+      (p) => p.requestId === requestId,
+    );
+    // Answered or over already: an update is idempotent.
+    if (!prompt) return;
+    const answer = decisionOf(response, prompt);
     const args = SessionRespondInput.safeParse({ sessionId: task.sessionId, requestId, ...answer });
     if (!args.success) {
       throw new ProtocolError(

@@ -165,7 +165,12 @@ describe('TurnRunner', () => {
       subtype: 'error_during_execution',
       isError: true,
     });
-    expect((await f.sessions.find(job.sessionId))?.status).toBe('idle');
+    // The CLI's diagnostic is not what the client reads.
+    expect(await f.sessions.find(job.sessionId)).toMatchObject({
+      status: 'idle',
+      lastError:
+        'the turn stopped before it finished (it was interrupted, or the CLI hit an error)',
+    });
 
     const next = a.runner.run(await f.newTurn('acme', job.sessionId));
     await (await running(a, job.sessionId)).finish();

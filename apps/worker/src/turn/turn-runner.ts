@@ -7,6 +7,7 @@ import {
 } from '@app/checkpoint';
 import { isNotLoggedIn, type ResultMessage } from '@app/claude';
 import {
+  reportedErrors,
   TURN_ACTIVE_STATUSES,
   type NewSessionEvent,
   type SessionRecord,
@@ -354,7 +355,7 @@ export class TurnRunner implements TurnHandler {
     this.deps.logger.error(
       { sessionId: job.sessionId, turn: job.turn },
       'the CLI has no Anthropic credentials (it answered "Not logged in"): set ANTHROPIC_API_KEY ' +
-        'or ANTHROPIC_BASE_URL on the workers',
+        'on the workers, or pass ANTHROPIC_AUTH_TOKEN through CLAUDE_ENV_PASSTHROUGH',
     );
     await this.deps.events.append(job.sessionId, [
       errorEvent(job.turn, 'no_credentials', NO_CREDENTIALS),
@@ -452,13 +453,19 @@ function staleJob(record: SessionRecord, job: TurnJob): TurnOutcome | undefined 
 
 /** What a client of a hosted backend is told in place of the CLI's "Please run /login". */
 export const NO_CREDENTIALS =
-  'The worker has no Anthropic credentials: the operator must set ANTHROPIC_API_KEY (or ' +
-  'ANTHROPIC_BASE_URL for a gateway) on the workers; nothing in the session needs to change. ' +
+  'The worker has no Anthropic credentials: the operator must set ANTHROPIC_API_KEY on the ' +
+  'workers (or pass ANTHROPIC_AUTH_TOKEN through CLAUDE_ENV_PASSTHROUGH); nothing in the ' +
+  'session needs to change. ' +
   'Send the message again once they are set.';
 
 function describeResultError(result: ResultMessage): string {
   if (typeof result.result === 'string' && result.result) return result.result.slice(0, 500);
-  return (result.errors ?? [result.subtype]).join('; ').slice(0, 500);
+  const errors = reportedErrors(result.errors);
+  if (errors.length > 0) return errors.join('; ').slice(0, 500);
+  if (result.subtype === 'error_during_execution') {
+    return 'the turn stopped before it finished (it was interrupted, or the CLI hit an error)';
+  }
+  return result.subtype;
 }
 
 /** Failures a retry cannot fix: the checkpoint to restore is corrupted or gone, a bad seed. */
