@@ -5,6 +5,7 @@ import { HealthController } from '@app/health';
 import { GatewayMetrics, MetricsModule, TenantLabels } from '@app/metrics';
 import { TracingModule } from '@app/tracing';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
+import { HttpApiModule } from './http-api/http-api.module';
 import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
 import { taskSupport } from './tasks';
 
@@ -24,6 +25,7 @@ export interface GatewayExtensions {
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig, extensions: GatewayExtensions = {}): DynamicModule {
+    const mcp = mcpModule(config, extensions);
     return {
       module: GatewayModule,
       // The extensions' modules here too: /readyz asks what they export (READINESS_PROBES).
@@ -33,7 +35,8 @@ export class GatewayModule {
         TerminusModule.forRoot({ logger: false }),
         // /metrics, and GatewayMetrics for whatever records something (global).
         MetricsModule.forRoot(new GatewayMetrics(TenantLabels.fromConfig(config))),
-        mcpModule(config, extensions),
+        mcp,
+        ...httpApiModule(mcp, extensions),
         QueueDashboardModule.register(config),
         TracingModule,
         ...(extensions.imports ?? []),
@@ -41,6 +44,24 @@ export class GatewayModule {
       controllers: [HealthController],
     };
   }
+}
+
+/**
+ * /api/v1 beside /mcp: the same tools, and /mcp's Redis for the request-rate quota (the same
+ * module object, so one instance). Without Redis there are no sessions to serve.
+ */
+function httpApiModule(
+  mcp: DynamicModule | typeof McpUnavailableModule,
+  extensions: GatewayExtensions,
+): DynamicModule[] {
+  if (mcp === McpUnavailableModule) return [];
+  return [
+    HttpApiModule.register({
+      imports: [mcp, ...(extensions.imports ?? [])],
+      providers: extensions.providers,
+      toolset: extensions.toolset ?? { useValue: [] },
+    }),
+  ];
 }
 
 function mcpModule(
