@@ -4,6 +4,7 @@
  * Server-Sent Events read by a standard EventSource client, across gateway replicas. The routes
  * come from the served OpenAPI document, and the last test fails if one was not exercised.
  */
+import { randomUUID } from 'node:crypto';
 import { validate } from '@readme/openapi-parser';
 import { endsTurn, followEvents, type ApiRequest } from './support/http-api-client';
 import {
@@ -39,6 +40,7 @@ it('serves an OpenAPI 3.1 document without a key, valid by an OpenAPI validator'
   expect(res.status).toBe(200);
   expect(res.headers.get('cache-control')).toBe('no-store');
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('x-powered-by')).toBeNull();
   expect(document.openapi).toBe('3.1.0');
   const result = await validate(asApiDocument(document));
   expect(result.valid ? [] : result.errors).toEqual([]);
@@ -396,6 +398,59 @@ it('refuses a tenant over its quotas with 429 and Retry-After, nothing created',
   });
   expect((await api.call('GET', '/sessions', { tenant: 'globex' })).status).toBe(200);
 });
+
+it('lets an operator key read every tenant’s sessions, and change or start none', async () => {
+  const theirs = await api.call<Turn>('POST', '/sessions', {
+    tenant: 'globex',
+    body: { prompt: 'Globex here.', wait: true },
+  });
+  expect(theirs.status).toBe(201);
+  const id = theirs.body.sessionId;
+  type Listed = { sessions: Array<{ sessionId: string; tenant: string }>; tenants: string[] };
+  const all = await api.call<Listed>('GET', '/sessions', { tenant: 'operator' });
+  expect(all.status).toBe(200);
+  expect(all.body.tenants).toEqual(expect.arrayContaining(['acme', 'globex', 'initech']));
+  expect(all.body.sessions[0]).toMatchObject({ sessionId: id, tenant: 'globex' });
+  expect(new Set(all.body.sessions.map((s) => s.tenant))).toEqual(
+    new Set(['acme', 'globex', 'initech']),
+  );
+  const one = await api.call<Listed>('GET', '/sessions', {
+    tenant: 'operator',
+    query: { tenant: 'globex' },
+  });
+  expect(one.body.sessions.map((s) => s.sessionId)).toEqual([id]);
+  const read = await api.call<{ status: string }>('GET', '/sessions/{sessionId}', {
+    tenant: 'operator',
+    params: { sessionId: id },
+  });
+  expect(read).toMatchObject({ status: 200, body: { status: 'idle' } });
+
+  // Read only: nothing changes, nothing starts; an unknown session is 404 as for anyone.
+  const send = await api.call<ApiErrorBody>('POST', '/sessions/{sessionId}/messages', {
+    tenant: 'operator',
+    params: { sessionId: id },
+    body: { message: 'from the operator' },
+  });
+  expect(send).toMatchObject({ status: 403, body: { error: { code: 'OperatorReadOnly' } } });
+  const end = await api.call<ApiErrorBody>('DELETE', '/sessions/{sessionId}', {
+    tenant: 'operator',
+    params: { sessionId: id },
+  });
+  expect(end.status).toBe(403);
+  const unknown = await api.call('GET', '/sessions/{sessionId}', {
+    tenant: 'operator',
+    params: { sessionId: randomUUID() },
+  });
+  expect(unknown.status).toBe(404);
+  // A tenant key names no other tenant.
+  const named = await api.call('GET', '/sessions', { query: { tenant: 'globex' } });
+  expect(named.status).toBe(400);
+  const after = await api.call<{ status: string; turns: number }>('GET', '/sessions/{sessionId}', {
+    tenant: 'globex',
+    params: { sessionId: id },
+  });
+  expect(after.body).toMatchObject({ status: 'idle', turns: 1 });
+}, 60_000);
 
 it('exercised every route of the OpenAPI document', () => {
   const documented = Object.entries(document.paths).flatMap(([path, operations]) =>

@@ -26,6 +26,7 @@ const LEFT_TO_DEFAULT = new Set([
   'CLAUDE_SETTING_SOURCES',
   'CLAUDE_STRICT_MCP_CONFIG',
   'ADMIN_QUEUES_WRITABLE', // the queue dashboard stays read-only unless an operator repairs
+  'ADMIN_SESSIONS_WRITABLE', // operators read every tenant's sessions; changing them is opt-in
   'SANDBOX_UID_BASE',
   'WEBHOOK_ALLOWED_URLS', // public https only
   // Limits and tuning measured in docs/benchmarks.md and docs/security.md.

@@ -39,6 +39,8 @@ export interface Turn {
 export const EVENTS = '/sessions/{sessionId}/events';
 
 const KEYS = { ...TENANT_KEYS, initech: 'initech-key-0123456789abcdef' };
+/** An operator's key (ADMIN_API_KEYS): the client sends it as "tenant" `operator`. */
+const OPERATOR_KEY = 'operator-key-0123456789abcdef';
 
 export interface ApiStack {
   stub: MessagesStub;
@@ -72,10 +74,11 @@ export async function startApiStack(): Promise<ApiStack> {
         .map(([tenant, key]) => `${tenant}:${key}`)
         .join(','),
       TENANT_LIMITS: JSON.stringify({ initech: { maxSessions: 1, requestsPerMinute: 4 } }),
+      ADMIN_API_KEYS: OPERATOR_KEY,
     },
   });
   await system.addGateway();
-  const api = new HttpApiClient(() => system.urls, KEYS);
+  const api = new HttpApiClient(() => system.urls, { ...KEYS, operator: OPERATOR_KEY });
   const document = (await api.call<OpenApi>('GET', '/openapi.json', { tenant: null })).body;
   const statusOf = async (sessionId: string) =>
     (await api.call<{ status: string }>('GET', '/sessions/{sessionId}', { params: { sessionId } }))

@@ -108,7 +108,11 @@ export const ConfigSchema = EnvSchema.superRefine((env, ctx) => {
   /** Quotas and budgets per tenant (TENANT_LIMITS; defaults for tenants it does not name). */
   tenantLimits: env.TENANT_LIMITS,
   /** Operators (ADMIN_API_KEYS): the queue dashboard; none: it is not mounted. */
-  admin: { apiKeys: env.ADMIN_API_KEYS ?? [], queuesWritable: env.ADMIN_QUEUES_WRITABLE },
+  admin: {
+    apiKeys: env.ADMIN_API_KEYS ?? [],
+    queuesWritable: env.ADMIN_QUEUES_WRITABLE,
+    sessionsWritable: env.ADMIN_SESSIONS_WRITABLE,
+  },
   logLevel: env.LOG_LEVEL,
   logFormat: env.LOG_FORMAT,
   /** Traces: exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, off otherwise. */

@@ -120,6 +120,8 @@ export const EnvSchema = z.looseObject({
   ADMIN_API_KEYS: adminKeysVariable.optional(),
   /** The queue dashboard may retry, promote and remove jobs (default: it only shows them). */
   ADMIN_QUEUES_WRITABLE: bool.default(false),
+  /** Operator keys may change sessions over /api/v1 (and the console); default: read only. */
+  ADMIN_SESSIONS_WRITABLE: bool.default(false),
   /** Per-tenant quotas and daily budget (JSON or a file path); see tenant-limits.ts. */
   TENANT_LIMITS: tenantLimitsVariable,
   WORKER_CONCURRENCY: int(1).max(1024).optional(),

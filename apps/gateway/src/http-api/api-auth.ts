@@ -12,6 +12,9 @@ import { apiErrorOf, type RefusalHints } from './error-status';
 
 const REALM = 'Bearer realm="api"';
 
+/** Who is asking: a tenant (its own sessions only), or an operator (every tenant's). */
+export type ApiCaller = { kind: 'tenant'; tenant: string } | { kind: 'operator' };
+
 /**
  * Who sends an /api/v1 request, decided as /mcp decides it (TenantAuthMiddleware), from the same
  * parts: with MCP_API_KEYS the tenant whose bearer key is in the Authorization header (the only
@@ -19,9 +22,13 @@ const REALM = 'Bearer realm="api"';
  * which a browser would send on its own), else 401; without keys, tenant `local` for requests
  * addressed to this machine only (403 otherwise). Then the tenant's requestsPerMinute, one count
  * over /mcp and /api/v1 on every replica. Refusals are thrown as ApiErrors.
+ *
+ * An operator key (ADMIN_API_KEYS) is an operator: it reads every tenant's sessions (the
+ * console's operator view), and is counted against no tenant's rate.
  */
 export class ApiAuthenticator {
   private readonly keyring: TenantKeyring;
+  private readonly operators: TenantKeyring;
   private readonly rate?: TenantRequestRate;
 
   constructor(
@@ -32,10 +39,21 @@ export class ApiAuthenticator {
     private readonly metrics?: Pick<GatewayMetrics, 'quotaRefused'>,
   ) {
     this.keyring = new TenantKeyring(config.http.apiKeys);
+    this.operators = new TenantKeyring(
+      config.admin.apiKeys.map((key) => ({ tenant: 'operator', key })),
+    );
     if (redis) this.rate = new TenantRequestRate(redis, config.tenantLimits);
   }
 
-  async tenantOf(req: IncomingMessage): Promise<string> {
+  async callerOf(req: IncomingMessage): Promise<ApiCaller> {
+    const token = this.operators.size > 0 ? bearerToken(req.headers.authorization) : undefined;
+    if (token !== undefined && this.operators.tenantFor(token) !== undefined) {
+      return { kind: 'operator' };
+    }
+    return { kind: 'tenant', tenant: await this.tenantOf(req) };
+  }
+
+  private async tenantOf(req: IncomingMessage): Promise<string> {
     const tenant = this.keyring.size > 0 ? this.keyHolder(req) : this.localUser(req);
     if (!this.rate) return tenant;
     const refusal = await this.rate.take(tenant).catch((error: unknown) => {

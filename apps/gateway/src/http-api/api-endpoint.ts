@@ -9,17 +9,20 @@ import {
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { GatewayMetrics } from '@app/metrics';
 import type { RedisClient } from '@app/redis';
+import { SessionStore } from '@app/sessions';
+import { LOCAL_TENANT } from '../auth/request-tenant';
 import { RequestAborted } from '../mcp/request-body';
 import { MCP_REDIS } from '../mcp/redis-token';
 import type { ToolContext, ToolDefinition } from '../mcp/toolset';
 import { SessionEventsOutput } from '../sessions/session.outputs';
-import { ApiAuthenticator } from './api-auth';
+import { ApiAuthenticator, type ApiCaller } from './api-auth';
 import { ApiError, invalidArguments } from './api-error';
 import { replyError, replyJson } from './api-reply';
 import { ApiRouter, type BoundRoute, type EventsRoute } from './api-router';
 import { API_PREFIX, OPENAPI_PATH } from './api-routes';
 import { apiErrorOf, type RefusalHints } from './error-status';
 import { openApiDocument } from './openapi-document';
+import { OPERATOR_LIST_DEFAULT, OperatorScope } from './operator-scope';
 import { requestJson } from './request-json';
 import { SessionEventStream, type EventStreamOptions } from './session-event-stream';
 
@@ -45,6 +48,7 @@ export class ApiEndpoint implements BeforeApplicationShutdown {
   private readonly auth: ApiAuthenticator;
   private readonly hints: RefusalHints;
   private readonly document: Record<string, unknown>;
+  private readonly operators: OperatorScope;
   /** Aborted when the gateway stops: its event streams end and their clients reconnect elsewhere. */
   private readonly stopping = new AbortController();
 
@@ -54,11 +58,18 @@ export class ApiEndpoint implements BeforeApplicationShutdown {
     @Inject(HTTP_API_EVENTS) private readonly eventStream: EventStreamOptions,
     @Optional() @Inject(MCP_REDIS) redis?: RedisClient,
     @Optional() metrics?: GatewayMetrics,
+    @Optional() sessions?: SessionStore,
   ) {
     this.router = new ApiRouter(toolset);
     this.hints = { sessionIdleMs: config.worker.sessionIdleMs };
     this.auth = new ApiAuthenticator(config, redis, this.log, this.hints, metrics);
     this.document = openApiDocument(this.router);
+    const keyed = config.http.apiKeys.map((k) => k.tenant);
+    this.operators = new OperatorScope(
+      sessions,
+      keyed.length > 0 ? [...new Set(keyed)] : [LOCAL_TENANT],
+      config.admin.sessionsWritable,
+    );
   }
 
   beforeApplicationShutdown(): void {
@@ -89,7 +100,7 @@ export class ApiEndpoint implements BeforeApplicationShutdown {
       if (method !== 'GET') throw methodNotAllowed(method, path, ['GET']);
       return replyJson(res, 200, this.document);
     }
-    const tenant = await this.auth.tenantOf(req);
+    const caller = await this.auth.callerOf(req);
     const match = this.router.find(method, path);
     if (!match) {
       throw new ApiError(
@@ -99,9 +110,57 @@ export class ApiEndpoint implements BeforeApplicationShutdown {
       );
     }
     if (match.kind === 'method') throw methodNotAllowed(method, path, match.allow);
+    if (
+      caller.kind === 'operator' &&
+      match.kind === 'tool' &&
+      match.bound.route.tool === 'session_list'
+    ) {
+      return this.operatorList(match.bound, url, res);
+    }
+    const tenant = await this.tenantOf(caller, match.bound, match.values);
     if (match.kind === 'events')
       return this.stream(match.bound, match.values, url, req, res, tenant);
     return this.call(match.bound, match.values, url, req, res, tenant);
+  }
+
+  private tenantOf(
+    caller: ApiCaller,
+    bound: BoundRoute | EventsRoute,
+    values: string[],
+  ): Promise<string> | string {
+    return caller.kind === 'tenant' ? caller.tenant : this.operators.tenantFor(bound, values);
+  }
+
+  /**
+   * An operator's session list: `?tenant=` pages one tenant's as that tenant sees it; without
+   * it, the newest sessions across every tenant with a key, each naming its tenant, and the
+   * tenants listed (what the console's operator view picks from).
+   */
+  private async operatorList({ tool, binding }: BoundRoute, url: URL, res: ServerResponse) {
+    const query = new URLSearchParams(url.searchParams);
+    const one = query.get('tenant');
+    query.delete('tenant');
+    const args = binding.arguments([], query, undefined);
+    const signal = requestSignal(res);
+    const tenants = one === null ? this.operators.tenants : [one];
+    const limit = typeof args.limit === 'number' ? args.limit : OPERATOR_LIST_DEFAULT;
+    const pages = await Promise.all(
+      tenants.map(async (tenant) => {
+        const page = await tool.handler({ ...args, limit }, this.context(tenant, signal));
+        const sessions = Array.isArray(page.sessions) ? (page.sessions as SessionItem[]) : [];
+        return { tenant, next: page.next, sessions: sessions.map((s) => ({ ...s, tenant })) };
+      }),
+    );
+    const sessions = pages
+      .flatMap((p) => p.sessions)
+      .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)))
+      .slice(0, limit);
+    const next = one !== null ? pages[0]?.next : undefined;
+    replyJson(res, 200, {
+      sessions,
+      ...(typeof next === 'string' ? { next } : {}),
+      tenants: this.operators.tenants,
+    });
   }
 
   private async call(
@@ -165,6 +224,8 @@ export class ApiEndpoint implements BeforeApplicationShutdown {
     return { tenant, protocolVersion: API_PROTOCOL, signal };
   }
 }
+
+type SessionItem = Record<string, unknown> & { createdAt?: unknown };
 
 /** Aborts when the client goes away before its answer was written. */
 function requestSignal(res: ServerResponse): AbortSignal {

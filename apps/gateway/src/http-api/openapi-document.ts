@@ -9,6 +9,7 @@ import {
   EVENTS_DESCRIPTION,
   OPERATION_DESCRIPTIONS,
 } from './openapi-texts';
+import { OPERATOR_ACCESS, OPERATOR_TENANT_PARAMETER } from './operator-texts';
 
 type JsonSchema = Record<string, unknown> & {
   properties?: Record<string, JsonSchema>;
@@ -38,7 +39,8 @@ export function openApiDocument(router: ApiRouter): Record<string, unknown> {
       description:
         'REST beside MCP for non-MCP clients: the same sessions, the same bearer keys and ' +
         'tenant isolation (another tenant’s ids answer 404), the same validation and errors. ' +
-        'Each operation is served by the MCP tool it names, with the same input and result.',
+        'Each operation is served by the MCP tool it names, with the same input and result.\n\n' +
+        OPERATOR_ACCESS,
     },
     servers: [{ url: API_PREFIX }],
     security: [{ bearerAuth: [] }],
@@ -113,9 +115,9 @@ function toolOperation({ route, tool, binding }: BoundRoute): Operation {
       `${OPERATION_DESCRIPTIONS[route.operationId] ?? tool.description}\n\n` +
       `Served by the MCP tool \`${tool.name}\`: same input, same result.`,
     tags: [route.tag],
-    parameters: parametersOf(binding.pathSchema, 'path').concat(
-      binding.source === 'query' ? parametersOf(binding.rest, 'query') : [],
-    ),
+    parameters: parametersOf(binding.pathSchema, 'path')
+      .concat(binding.source === 'query' ? parametersOf(binding.rest, 'query') : [])
+      .concat(route.tool === 'session_list' ? [OPERATOR_TENANT_PARAMETER] : []),
     ...(hasBody
       ? {
           requestBody: {

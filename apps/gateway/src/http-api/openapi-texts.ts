@@ -30,7 +30,9 @@ export const ERROR_RESPONSES = {
   },
   Forbidden: {
     status: 403,
-    description: 'A gateway without keys answers only requests addressed to this machine.',
+    description:
+      'A gateway without keys answers only requests addressed to this machine; an operator key ' +
+      'may read but not change (OperatorReadOnly) and starts no session (OperatorNoTenant).',
   },
   NotFound: {
     status: 404,

@@ -202,6 +202,8 @@ const providers: Provider[] = [
 @Module({
   providers,
   exports: [
+    // The HTTP API reads which tenant a session is of, for an operator's request.
+    SessionStore,
     SessionService,
     ApprovalService,
     CheckpointService,
