@@ -38,7 +38,9 @@ export async function startGateway(
   // have their own deadline (MCP_BODY_DEADLINE_MS).
   (app.getHttpServer() as Server).headersTimeout = 10_000;
   // No `X-Powered-By: Express` on every answer: it tells a scanner what to try, nobody else.
-  app.getHttpAdapter().getInstance<{ disable(setting: string): void }>().disable('x-powered-by');
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable(
+    'x-powered-by',
+  );
   app.get(GatewayMetrics).trackHttp(app.getHttpServer() as Server);
   await listenOn(app, config.http.port, config.http.host, 'PORT');
   const url = gatewayBaseUrl(app, config.http.host);
