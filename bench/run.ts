@@ -20,6 +20,7 @@ const PARTS: Record<string, () => Promise<BenchReport>> = {
   mcp: () => import('./mcp.bench').then((m) => m.run()),
   fairness: () => import('./fairness.bench').then((m) => m.run()),
   scale: () => import('./scale.bench').then((m) => m.run()),
+  console: () => import('./console.bench').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

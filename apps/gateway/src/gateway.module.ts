@@ -5,6 +5,7 @@ import { HealthController } from '@app/health';
 import { GatewayMetrics, MetricsModule, TenantLabels } from '@app/metrics';
 import { TracingModule } from '@app/tracing';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
+import { ConsoleModule } from './console/console.module';
 import { HttpApiModule } from './http-api/http-api.module';
 import { McpModule, McpUnavailableModule, type McpModuleOptions } from './mcp';
 import { taskSupport } from './tasks';
@@ -38,6 +39,7 @@ export class GatewayModule {
         mcp,
         ...httpApiModule(mcp, extensions),
         QueueDashboardModule.register(config),
+        ConsoleModule,
         TracingModule,
         ...(extensions.imports ?? []),
       ],
