@@ -14,7 +14,11 @@ function refusal(env: Record<string, string>): string {
 
 describe('ADMIN_API_KEYS', () => {
   it('is off by default, read-only by default', () => {
-    expect(loadConfig({}).admin).toEqual({ apiKeys: [], queuesWritable: false });
+    expect(loadConfig({}).admin).toEqual({
+      apiKeys: [],
+      queuesWritable: false,
+      sessionsWritable: false,
+    });
   });
 
   it('takes comma-separated keys of 16+ characters', () => {
@@ -22,10 +26,12 @@ describe('ADMIN_API_KEYS', () => {
       ...base,
       ADMIN_API_KEYS: 'ops-key-0123456789abcdef, ops-key-2-0123456789abcdef',
       ADMIN_QUEUES_WRITABLE: 'true',
+      ADMIN_SESSIONS_WRITABLE: 'true',
     });
     expect(config.admin).toEqual({
       apiKeys: ['ops-key-0123456789abcdef', 'ops-key-2-0123456789abcdef'],
       queuesWritable: true,
+      sessionsWritable: true,
     });
   });
 
