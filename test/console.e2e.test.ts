@@ -284,6 +284,8 @@ it('reloaded mid-turn, shows every event of the session exactly once', async () 
   await page.reload();
   await page.locator('.assistant', { hasText: 'word1' }).waitFor();
   expect(await acme.statusOf(sessionId)).toBe('running'); // the reload was mid-turn
+  // The prompt came from the API, not this tab: the page shows it from the session's own stream.
+  expect(await page.locator('.turn[data-turn="1"] .prompt').textContent()).toBe('Talk slowly.');
   await badge(page, 'idle');
   // Ended from the page, so the stream closes and the API's list of events is final.
   await page.getByRole('button', { name: 'Terminate' }).click();

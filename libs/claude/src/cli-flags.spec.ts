@@ -13,6 +13,7 @@ describe('buildCliArgs', () => {
     expect(
       buildCliArgs({
         includePartialMessages: true,
+        replayUserMessages: true,
         model: 'claude-sonnet-4-6',
         resume: ID,
         forkSession: true,
@@ -29,6 +30,7 @@ describe('buildCliArgs', () => {
     ).toEqual([
       ...BASE,
       '--include-partial-messages',
+      '--replay-user-messages',
       '--model=claude-sonnet-4-6',
       `--resume=${ID}`,
       '--fork-session',

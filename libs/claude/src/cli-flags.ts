@@ -21,6 +21,8 @@ const toolRule = z
 /** What a session may choose about its CLI process; the single source of the flag types. */
 export const ClaudeFlagsSchema = z.object({
   includePartialMessages: z.boolean().optional(),
+  /** Echo each message the CLI reads on stdin as a `user` line (`isReplay: true`). */
+  replayUserMessages: z.boolean().optional(),
   model: z
     .string()
     .max(100)
@@ -81,6 +83,7 @@ export function buildCliArgs(input: ClaudeFlags): string[] {
   if (f.forkSession && !f.resume) throw new ClaudeOptionsInvalid('forkSession needs resume');
   const args = ['-p', '--input-format=stream-json', '--output-format=stream-json', '--verbose'];
   if (f.includePartialMessages) args.push('--include-partial-messages');
+  if (f.replayUserMessages) args.push('--replay-user-messages');
   if (f.model) args.push(`--model=${f.model}`);
   if (f.resume) args.push(`--resume=${f.resume}`);
   if (f.forkSession) args.push('--fork-session');

@@ -49,6 +49,10 @@ export function flagsFor(
   return {
     ...settings,
     includePartialMessages: true,
+    // The prompt of each turn in the session's own stream, in order with what answered it: a
+    // client following the session from elsewhere (the console, session_events) sees what was
+    // asked, not only the answer.
+    replayUserMessages: true,
     model: o.model,
     permissionMode: o.permissionMode as ClaudeFlags['permissionMode'],
     allowedTools: o.allowedTools,

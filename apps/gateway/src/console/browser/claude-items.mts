@@ -162,6 +162,14 @@ export class ClaudeItems {
   }
 
   private user(event: SessionEvent, line: Json): void {
+    if (line.isReplay === true) {
+      // The CLI echoing the turn's prompt (--replay-user-messages): the turn's heading, once.
+      const prompt = blocksOf(line.message)
+        .flatMap((block) => (block.type === 'text' && block.text ? [block.text] : []))
+        .join('\n');
+      if (prompt) this.list.update<'turn'>(`turn:${event.turn}`, (item) => ({ ...item, prompt }));
+      return;
+    }
     blocksOf(line.message).forEach((block, i) => {
       if (block.type === 'tool_result') {
         const result = { text: block.text, isError: block.isError, eventId: event.id };
