@@ -40,7 +40,7 @@ export class GatewayModule {
         ...httpApiModule(mcp, extensions),
         QueueDashboardModule.register(config),
         ConsoleModule,
-        TracingModule,
+        TracingModule.forRoot(config.tracing),
         ...(extensions.imports ?? []),
       ],
       controllers: [HealthController],

@@ -21,7 +21,7 @@ export class WorkerModule {
         TerminusModule.forRoot({ logger: false }),
         // /metrics on the health port, and WorkerMetrics for whatever records something (global).
         MetricsModule.forRoot(new WorkerMetrics(TenantLabels.fromConfig(config))),
-        TracingModule,
+        TracingModule.forRoot(config.tracing),
       ],
       controllers: [HealthController],
       providers: [...workerProviders(logger), WorkerLifecycle, WorkerGauges],
