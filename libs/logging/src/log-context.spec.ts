@@ -1,32 +1,12 @@
-import { Writable } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import pino from 'pino';
 import { inSpan, startTracing, stopTracing } from '@app/tracing';
-import { logFieldsMixin, withLogFields, withoutLogFields } from './log-context';
-
-function capture() {
-  const out: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'info', mixin: logFieldsMixin }, sink),
-    lines: () =>
-      out
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
+import { withLogFields, withoutLogFields } from './log-context';
+import { capturedLog } from './spec/captured-log';
 
 describe('log fields', () => {
   it("puts the scope's ids on every line logged inside it, across awaits, and none outside", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = capturedLog();
     logger.info('before');
     await withLogFields({ tenant: 'acme', sessionId: 's-1' }, async () => {
       await withLogFields({ turn: 2, jobId: 's-1.2' }, async () => {
@@ -48,7 +28,7 @@ describe('log fields', () => {
   });
 
   it('adds the active trace and span ids when tracing is on', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = capturedLog();
     const exporter = new InMemorySpanExporter();
     startTracing({ exporter: 'none' }, 'worker', exporter);
     let span: ReadableSpan | undefined;

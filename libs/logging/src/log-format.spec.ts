@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { resolveLogFormat } from './log-format';
 import { PinoNestLogger } from './logger';
+import { capturedLog } from './spec/captured-log';
 
 describe('resolveLogFormat', () => {
   it('auto: readable lines on a terminal, JSON into a pipe or file', () => {
@@ -16,23 +15,9 @@ describe('resolveLogFormat', () => {
 });
 
 describe('PinoNestLogger', () => {
-  function capture(): { logger: PinoNestLogger; lines: () => Array<Record<string, unknown>> } {
-    const out: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        out.push(chunk.toString());
-        done();
-      },
-    });
-    return {
-      logger: new PinoNestLogger(pino({ level: 'info' }, sink)),
-      lines: () =>
-        out
-          .join('')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-    };
+  function capture() {
+    const { logger, lines } = capturedLog();
+    return { logger: new PinoNestLogger(logger), lines };
   }
 
   it("keeps Nest's start-up chatter below info, and the app's own messages at info", () => {

@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { CheckpointNotFound } from '@app/checkpoint';
-import { logFieldsMixin } from '@app/logging';
+import { capturedLog } from '@app/logging/spec/captured-log';
 import type { SessionEvent, TurnJob } from '@app/contracts';
 import { eventually } from '@app/testing/eventually';
 import {
@@ -226,7 +224,7 @@ describe('TurnRunner', () => {
 
   it('logs each turn with its ids: when it runs and when it ends, a failed one at error', async () => {
     const f = fleet();
-    const log = captureLog();
+    const log = capturedLog();
     const a = f.worker('a', log.logger);
     const first = await f.newTurn();
     const run1 = a.runner.run(first);
@@ -635,24 +633,4 @@ async function eventuallyKinds(
   check: (kinds: string[]) => boolean,
 ): Promise<void> {
   await eventually(`events of ${sessionId}`, () => check(f.kinds(sessionId)));
-}
-
-/** A pino logger as the apps make it (ids from the scope), and the JSON lines it wrote. */
-function captureLog() {
-  const out: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'info', mixin: logFieldsMixin }, sink),
-    lines: () =>
-      out
-        .join('')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
 }
