@@ -452,6 +452,28 @@ it('lets an operator key read every tenant’s sessions, and change or start non
   expect(after.body).toMatchObject({ status: 'idle', turns: 1 });
 }, 60_000);
 
+it('reports usage and sets a webhook over REST, each tenant its own', async () => {
+  const usage = await api.call<{ total: { turns: number } }>('GET', '/usage');
+  expect(usage.status).toBe(200);
+  expect(usage.body.total.turns).toBeGreaterThan(0);
+  const refused = await api.call<ApiErrorBody>('POST', '/webhook', {
+    body: { url: 'https://10.0.0.1/hook' },
+  });
+  expect(refused).toMatchObject({ status: 400, body: { error: { code: 'WebhookUrlRefused' } } });
+  // A public address (no DNS needed), disabled: nothing is sent from this test.
+  const url = 'https://93.184.216.34/hook';
+  const set = await api.call<{ secret: string }>('POST', '/webhook', {
+    body: { url, enabled: false },
+  });
+  expect(set.status).toBe(200);
+  expect(set.body.secret).toMatch(/^whsec_/);
+  const log = await api.call<{ webhook: { url: string } | null }>('GET', '/webhook/deliveries');
+  expect(log.body.webhook).toMatchObject({ url });
+  expect(JSON.stringify(log.body)).not.toContain(set.body.secret);
+  const theirs = await api.call('GET', '/webhook/deliveries', { tenant: 'globex' });
+  expect(theirs.body).toMatchObject({ webhook: null });
+});
+
 it('exercised every route of the OpenAPI document', () => {
   const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
     Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),

@@ -8,7 +8,8 @@
 export type ApiMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Groups of the OpenAPI document. */
-export type ApiTag = 'sessions' | 'approvals' | 'checkpoints' | 'workspace' | 'events' | 'meta';
+export type ApiTag =
+  'sessions' | 'approvals' | 'checkpoints' | 'workspace' | 'events' | 'usage' | 'webhooks' | 'meta';
 
 export interface ToolRoute {
   method: ApiMethod;
@@ -158,6 +159,33 @@ export const TOOL_ROUTES: readonly ToolRoute[] = [
     operationId: 'workspace_diff',
     summary: 'Unified diff of the workspace between two checkpoints (default: seed to latest)',
     tag: 'workspace',
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/usage',
+    tool: 'usage_report',
+    operationId: 'usage_report',
+    summary: 'Your turns, tokens and cost over a time window, by session, and today’s spend',
+    tag: 'usage',
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/webhook',
+    tool: 'webhook_set',
+    operationId: 'webhook_set',
+    summary: 'Set (or replace) your webhook for session status changes; answers its secret once',
+    tag: 'webhooks',
+    status: 200,
+  },
+  {
+    method: 'GET',
+    path: '/webhook/deliveries',
+    tool: 'webhook_deliveries',
+    operationId: 'webhook_deliveries',
+    summary: 'Your webhook (never its secret) and its delivery attempts, newest first',
+    tag: 'webhooks',
     status: 200,
   },
 ];

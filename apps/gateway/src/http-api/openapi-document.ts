@@ -50,6 +50,8 @@ export function openApiDocument(router: ApiRouter): Record<string, unknown> {
       { name: 'checkpoints' },
       { name: 'workspace' },
       { name: 'events' },
+      { name: 'usage' },
+      { name: 'webhooks' },
       { name: 'meta' },
     ],
     paths,
