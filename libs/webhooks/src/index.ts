@@ -1,4 +1,5 @@
 export * from './errors';
+export { webhookQueueFrom, webhookTargetsFrom } from './from-config';
 export { newWebhookSecret, signedHeaders, signWebhook } from './signature';
 export { StatusHookedEventLog } from './status-hooked-event-log';
 export {

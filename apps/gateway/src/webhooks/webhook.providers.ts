@@ -7,8 +7,10 @@ import {
   StatusHookedEventLog,
   StatusWebhooks,
   WebhookQueue,
+  webhookQueueFrom,
   WebhookStore,
   WebhookTargets,
+  webhookTargetsFrom,
 } from '@app/webhooks';
 import { WebhookService } from './webhook.service';
 
@@ -39,28 +41,14 @@ export function webhookProviders(redis: symbol): Provider[] {
     {
       provide: WebhookTargets,
       inject: [APP_CONFIG, WebhookStore],
-      useFactory: (c: AppConfig, store: WebhookStore) =>
-        new WebhookTargets(store, {
-          operator: c.webhooks.operator,
-          allowedUrls: c.webhooks.allowedUrls,
-        }),
+      useFactory: (c: AppConfig, store: WebhookStore) => webhookTargetsFrom(store, c),
     },
     {
       provide: WebhookQueue,
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) =>
-        new WebhookQueue(
-          {
-            url: c.redis.url ?? '',
-            keyPrefix: c.redis.keyPrefix,
-            cluster: c.redis.cluster === true,
-          },
-          {
-            attempts: c.webhooks.attempts,
-            backoffMs: c.webhooks.backoffMs,
-            connectionName: 'gateway-webhooks',
-            onError: (error) => log.warn(`webhooks queue connection error: ${error.message}`),
-          },
+        webhookQueueFrom(c, 'gateway-webhooks', (error) =>
+          log.warn(`webhooks queue connection error: ${error.message}`),
         ),
     },
     WebhookQueueCloser,

@@ -15,8 +15,10 @@ import {
   StatusWebhooks,
   WebhookQueue,
   WebhookSender,
+  webhookQueueFrom,
   WebhookStore,
   WebhookTargets,
+  webhookTargetsFrom,
 } from '@app/webhooks';
 import { REDIS_COMMANDS, WORKER_LOGGER } from '../worker.tokens';
 
@@ -68,29 +70,14 @@ export function webhookProviders(): Provider[] {
     {
       provide: WebhookTargets,
       inject: [APP_CONFIG, WebhookStore],
-      useFactory: (c: AppConfig, store: WebhookStore) =>
-        new WebhookTargets(store, {
-          operator: c.webhooks.operator,
-          allowedUrls: c.webhooks.allowedUrls,
-        }),
+      useFactory: (c: AppConfig, store: WebhookStore) => webhookTargetsFrom(store, c),
     },
     {
       provide: WebhookQueue,
       inject: [APP_CONFIG, WORKER_LOGGER],
       useFactory: (c: AppConfig, logger: Logger) =>
-        new WebhookQueue(
-          {
-            url: c.redis.url ?? '',
-            keyPrefix: c.redis.keyPrefix,
-            cluster: c.redis.cluster === true,
-          },
-          {
-            attempts: c.webhooks.attempts,
-            backoffMs: c.webhooks.backoffMs,
-            connectionName: 'worker-webhooks',
-            onError: (error) =>
-              logger.warn({ err: error.message }, 'webhooks queue connection error'),
-          },
+        webhookQueueFrom(c, 'worker-webhooks', (error) =>
+          logger.warn({ err: error.message }, 'webhooks queue connection error'),
         ),
     },
     {
